@@ -1,0 +1,277 @@
+"""Canonical dataset folders: ``sets``, ``body`` and ``trainees`` as CSV or Parquet.
+
+:func:`read_dataset` returns validated tables, a rejects table and per-file
+counts (read = kept + rejected). A file that cannot be read at all raises
+:class:`~analysis.errors.DataFileError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from analysis import schema
+from analysis.errors import DataFileError
+
+TABLE_FILES = ("sets", "body", "trainees")
+
+
+@dataclass
+class Dataset:
+    """Validated canonical tables of one dataset folder."""
+
+    sets: pl.DataFrame
+    body: pl.DataFrame = field(default_factory=lambda: _empty(schema.BODY))
+    trainees: pl.DataFrame = field(default_factory=lambda: _empty(schema.TRAINEES))
+    rejects: pl.DataFrame = field(default_factory=schema.empty_rejects)
+    counts: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=COUNTS_SCHEMA)
+    )
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trainee_ids(self) -> list[str]:
+        return self.sets.get_column("trainee_id").unique().sort().to_list()
+
+
+COUNTS_SCHEMA = {"file": pl.String, "read": pl.Int64, "kept": pl.Int64, "rejected": pl.Int64}
+
+
+def read_dataset(folder: str | os.PathLike) -> Dataset:
+    """Read and validate a dataset folder (``sets`` required)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFileError(folder, "no such dataset folder")
+    sets_path = _table_path(folder, "sets")
+    if sets_path is None:
+        raise DataFileError(folder, "no sets.csv or sets.parquet in this folder")
+    results, notes = {}, []
+    for name, table in (("sets", schema.SETS), ("body", schema.BODY), ("trainees", schema.TRAINEES)):
+        path = _table_path(folder, name)
+        if path is None:
+            continue
+        raw = read_text_table(path)
+        if name == "body":
+            raw, ignored = body_to_long(raw, str(path))
+            if ignored:
+                notes.append(f"{path}: ignored columns that are not measures: {', '.join(ignored)}")
+        results[name] = (str(path), schema.validate(raw, table, str(path)))
+    counts = pl.DataFrame(
+        [(src, v.read, v.kept.height, v.rejected) for src, v in results.values()],
+        schema=COUNTS_SCHEMA,
+        orient="row",
+    )
+    return Dataset(
+        sets=results["sets"][1].kept,
+        body=results["body"][1].kept if "body" in results else _empty(schema.BODY),
+        trainees=results["trainees"][1].kept if "trainees" in results else _empty(schema.TRAINEES),
+        rejects=pl.concat([v.rejects for _, v in results.values()]),
+        counts=counts,
+        notes=notes,
+    )
+
+
+def _table_path(folder: Path, name: str) -> Path | None:
+    for ext in (".parquet", ".csv"):
+        if (folder / f"{name}{ext}").is_file():
+            return folder / f"{name}{ext}"
+    return None
+
+
+def _empty(table: schema.Table) -> pl.DataFrame:
+    raw = pl.DataFrame(
+        schema={c.name: pl.String for c in table.columns} | {"_line": pl.Int64}
+    )
+    return schema.validate(raw, table, "").kept
+
+
+# --------------------------------------------------------------------------
+# Reading files as text
+# --------------------------------------------------------------------------
+
+
+def read_text_table(path: str | os.PathLike) -> pl.DataFrame:
+    """Every column as text plus ``_line``, the input line of each row.
+
+    CSV must be UTF-8 (a BOM is allowed) and comma-separated. Parquet rows
+    are numbered from 2 as if a header line preceded them.
+    """
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return _read_parquet_text(path)
+    text = decode_text(path)
+    frame = _read_csv_fast(text, path)
+    if frame is None:
+        frame = _read_csv_careful(text, path)
+    if frame.height == 0:
+        raise DataFileError(path, "header only, no data rows")
+    return frame
+
+
+def decode_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
+    """Decode a text file, refusing empty and binary files."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise DataFileError(path, f"cannot be read ({err.strerror})") from None
+    if not data.strip():
+        raise DataFileError(path, "empty file")
+    if b"\x00" in data[:8192]:
+        raise DataFileError(path, "binary data, not a text (CSV) file")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as err:
+            last = err
+    line = data[: last.start].count(b"\n") + 1
+    raise DataFileError(
+        path,
+        f"not UTF-8 text (byte 0x{data[last.start]:02x} on line {line}); re-save it as UTF-8",
+    )
+
+
+def _read_csv_fast(text: str, path: Path) -> pl.DataFrame | None:
+    """polars' reader; None when a row is malformed (then read carefully)."""
+    try:
+        frame = pl.read_csv(
+            io.StringIO(text),
+            infer_schema=False,
+            raise_if_empty=True,
+        )
+    except pl.exceptions.NoDataError:
+        raise DataFileError(path, "empty file") from None
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError):
+        return None
+    if _count_lines(text) != frame.height + 1:
+        return None  # blank lines or quoted multi-line fields: exact lines need csv
+    _check_header(frame.columns, path)
+    return frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line")
+    )
+
+
+def _count_lines(text: str) -> int:
+    return text.rstrip("\r\n").count("\n") + 1
+
+
+def _read_csv_careful(text: str, path: Path) -> pl.DataFrame:
+    """Python's csv reader: exact line numbers; short/long rows raise."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataFileError(path, "empty file") from None
+    except csv.Error as err:
+        raise DataFileError(path, f"line 1: {err}") from None
+    _check_header(header, path)
+    rows, lines, bad = [], [], []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            if not row:
+                start = reader.line_num + 1
+                continue
+            if len(row) != len(header):
+                bad.append((start, len(row)))
+            else:
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise DataFileError(path, f"line {reader.line_num}: {err}") from None
+    if bad:
+        line, n = bad[0]
+        more = f" (and {len(bad) - 1} more lines)" if len(bad) > 1 else ""
+        raise DataFileError(
+            path,
+            f"line {line} has {n} fields, the header has {len(header)}{more}; "
+            "a truncated or hand-edited file?",
+        )
+    frame = pl.DataFrame(
+        [list(col) for col in zip(*rows)] if rows else [[] for _ in header],
+        schema={h: pl.String for h in header},
+        orient="col",
+    )
+    return frame.with_columns(pl.Series("_line", lines, dtype=pl.Int64))
+
+
+def _check_header(columns: list[str], path: Path) -> None:
+    seen = set()
+    for i, name in enumerate(columns, start=1):
+        if not name.strip():
+            raise DataFileError(path, f"header column {i} has no name")
+        if name in seen:
+            raise DataFileError(path, f"header names column '{name}' twice")
+        seen.add(name)
+
+
+def _read_parquet_text(path: Path) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as err:  # polars raises several types for corrupt files
+        raise DataFileError(path, f"not a readable Parquet file ({type(err).__name__})") from None
+    if frame.height == 0:
+        raise DataFileError(path, "no data rows")
+    text = frame.select(
+        pl.col(c).dt.to_string("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00$", "")
+        if frame.schema[c] == pl.Datetime
+        else pl.col(c).cast(pl.String)
+        for c in frame.columns
+    )
+    return text.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line"))
+
+
+# --------------------------------------------------------------------------
+# Body measurements: wide or long
+# --------------------------------------------------------------------------
+
+
+def body_to_long(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str]]:
+    """Wide body tables (one column per measure) to the long canonical form.
+
+    Returns the long text table and the columns ignored (not measures). Empty
+    cells in a wide table are absent measurements, not rows.
+    """
+    if {"measure", "value"} <= set(raw.columns):
+        return raw, []
+    keys = [c for c in ("trainee_id", "date") if c in raw.columns]
+    if len(keys) < 2:
+        raise DataFileError(source, "a body table needs trainee_id and date columns")
+    measures = [
+        c for c in raw.columns
+        if c in schema.BODY_MEASURES or schema.SKINFOLD_PATTERN.match(c)
+    ]
+    ignored = [c for c in raw.columns if c not in measures and c not in keys and c != "_line"]
+    if not measures:
+        raise DataFileError(source, "no measure columns (e.g. bodyweight_kg, arm_cm) and no measure/value columns")
+    long = (
+        raw.unpivot(index=[*keys, "_line"], on=measures, variable_name="measure", value_name="value")
+        .filter(pl.col("value").str.strip_chars().replace("", None).is_not_null())
+        .sort("_line", maintain_order=True)
+    )
+    return long, ignored
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+def write_csv_atomic(frame: pl.DataFrame, path: str | os.PathLike) -> None:
+    """Write CSV through a temporary file and a rename: never half-written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.write_csv(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,401 @@
+"""The canonical tables (sets, body, trainees) and their validation.
+
+Every table arrives as text (a column of strings per input column, plus the
+input's line number in ``_line``). :func:`validate` parses each column to its
+canonical type, checks values with pandera, and splits the rows into the kept
+table and a rejects table naming source file, line, column, value and reason.
+No row is dropped silently: ``read = kept + rejected``.
+
+The tables are described in ``docs/data-formats.md`` (from DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+
+from analysis.errors import DataFileError
+
+TRAINEE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+"""Trainee ids name report folders, so no path separators, no leading dot."""
+
+SET_TYPES = ("working", "warmup", "drop", "failure")
+MAX_LOAD_KG = 1000.0
+"""Heavier than any recorded barbell lift (deadlift WR ~500 kg) with room for
+sled leg presses; a 2,000 kg entry is a typo or a unit slip."""
+MAX_REPS = 1000
+
+BODY_MEASURES = {
+    # measure: (low, high) plausible range in the canonical unit
+    "bodyweight_kg": (25.0, 350.0),
+    "arm_cm": (10.0, 80.0),
+    "forearm_cm": (10.0, 60.0),
+    "chest_cm": (50.0, 200.0),
+    "waist_cm": (40.0, 250.0),
+    "hip_cm": (50.0, 250.0),
+    "thigh_cm": (25.0, 120.0),
+    "calf_cm": (15.0, 80.0),
+    "neck_cm": (20.0, 70.0),
+    "body_fat_pct": (2.0, 70.0),
+}
+SKINFOLD_RANGE_MM = (1.0, 100.0)
+SKINFOLD_PATTERN = re.compile(r"^skinfold_[a-z]+_mm$")
+
+
+# --------------------------------------------------------------------------
+# Column specifications: the text -> typed parse step
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "str", "float", "int", "date", "measure"
+    required: bool = False
+
+
+SETS_COLUMNS = (
+    Column("trainee_id", "str", required=True),
+    Column("date", "date", required=True),
+    Column("exercise", "str", required=True),
+    Column("weight_kg", "float"),
+    Column("reps", "int", required=True),
+    Column("rpe", "float"),
+    Column("set_type", "str"),
+    Column("session_id", "str"),
+    Column("set_index", "int"),
+    Column("rest_s", "float"),
+    Column("notes", "str"),
+)
+TRAINEES_COLUMNS = (
+    Column("trainee_id", "str", required=True),
+    Column("name", "str"),
+    Column("sex", "str"),
+    Column("birth_year", "int"),
+    Column("height_cm", "float"),
+    Column("goal", "str"),
+    Column("experience", "str"),
+)
+BODY_LONG_COLUMNS = (
+    Column("trainee_id", "str", required=True),
+    Column("date", "date", required=True),
+    Column("measure", "str", required=True),
+    Column("value", "float", required=True),
+)
+
+# --------------------------------------------------------------------------
+# pandera models: the value checks on typed frames
+# --------------------------------------------------------------------------
+
+
+class SetsSchema(pa.DataFrameModel):
+    """One row per set (DESIGN.md, canonical data)."""
+
+    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN)
+    date: pl.Date = pa.Field()
+    exercise: str = pa.Field(str_length={"min_value": 1, "max_value": 200})
+    weight_kg: float = pa.Field(ge=0, le=MAX_LOAD_KG, nullable=True)
+    reps: int = pa.Field(ge=0, le=MAX_REPS)
+    rpe: float = pa.Field(ge=1, le=10, nullable=True)
+    set_type: str = pa.Field(isin=SET_TYPES)
+    session_id: str = pa.Field(nullable=True)
+    set_index: int = pa.Field(ge=0, nullable=True)
+    rest_s: float = pa.Field(ge=0, le=24 * 3600, nullable=True)
+    notes: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="0 reps with a load: not a completed set")
+    def completed_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            ~((pl.col("reps") == 0) & (pl.col("weight_kg").fill_null(0) > 0))
+        )
+
+    class Config:
+        strict = True
+
+
+class BodySchema(pa.DataFrameModel):
+    """Body measurements in long form: one value per trainee, date, measure."""
+
+    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN)
+    date: pl.Date = pa.Field()
+    measure: str = pa.Field()
+    value: float = pa.Field()
+
+    @pa.dataframe_check(error="unknown measure (see docs/data-formats.md)")
+    def known_measure(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        m = pl.col("measure")
+        return data.lazyframe.select(
+            m.is_in(list(BODY_MEASURES)) | m.str.contains(SKINFOLD_PATTERN.pattern)
+        )
+
+    @pa.dataframe_check(error="value outside the plausible range for this measure")
+    def plausible_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(_plausible_body_value())
+
+    class Config:
+        strict = True
+
+
+class TraineesSchema(pa.DataFrameModel):
+    """Who the trainees are; every column but trainee_id is optional."""
+
+    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN, unique=True)
+    name: str = pa.Field(nullable=True)
+    sex: str = pa.Field(isin=["F", "M"], nullable=True)
+    birth_year: int = pa.Field(ge=1900, le=dt.date.today().year, nullable=True)
+    height_cm: float = pa.Field(ge=100, le=250, nullable=True)
+    goal: str = pa.Field(isin=["strength", "hypertrophy", "general"], nullable=True)
+    experience: str = pa.Field(isin=["novice", "intermediate", "advanced"], nullable=True)
+
+    class Config:
+        strict = True
+
+
+def _plausible_body_value() -> pl.Expr:
+    measure, value = pl.col("measure"), pl.col("value")
+    skinfold = measure.str.contains(SKINFOLD_PATTERN.pattern)
+    bounds = []
+    for i in (0, 1):
+        per_measure = {name: rng[i] for name, rng in BODY_MEASURES.items()}
+        bound = measure.replace_strict(per_measure, default=None, return_dtype=pl.Float64)
+        bounds.append(pl.when(skinfold).then(SKINFOLD_RANGE_MM[i]).otherwise(bound))
+    low, high = bounds
+    # unknown measures are reported by known_measure, not twice here
+    return value.is_between(low, high) | low.is_null()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns (text parse) and its pandera model."""
+
+    name: str
+    columns: tuple[Column, ...]
+    model: type[pa.DataFrameModel]
+    defaults: dict[str, str]
+
+
+SETS = Table("sets", SETS_COLUMNS, SetsSchema, {"set_type": "working"})
+BODY = Table("body", BODY_LONG_COLUMNS, BodySchema, {})
+TRAINEES = Table("trainees", TRAINEES_COLUMNS, TraineesSchema, {})
+
+REJECTS_SCHEMA = {
+    "source": pl.String,
+    "line": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+}
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECTS_SCHEMA)
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Validated:
+    """The outcome of validating one table from one source."""
+
+    kept: pl.DataFrame
+    rejects: pl.DataFrame
+    read: int
+
+    @property
+    def rejected(self) -> int:
+        return self.rejects.height
+
+
+def require_columns(raw: pl.DataFrame, table: Table, source: str) -> None:
+    """Raise a file-level error when a required column is missing."""
+    missing = [c.name for c in table.columns if c.required and c.name not in raw.columns]
+    if missing:
+        hint = ""
+        if len(raw.columns) == 1 and any(d in raw.columns[0] for d in ";\t|"):
+            hint = " (the header looks like it uses another delimiter than ',')"
+        raise DataFileError(
+            source,
+            f"missing required column(s) {', '.join(missing)}; "
+            f"found {', '.join(raw.columns[:12]) or 'none'}{hint}",
+        )
+
+
+def validate(raw: pl.DataFrame, table: Table, source: str) -> Validated:
+    """Parse text columns to canonical types and check values.
+
+    ``raw`` holds string columns and ``_line`` (the input line each row came
+    from). Unknown columns are ignored; optional missing columns are added as
+    null (or their default). Returns the kept rows (canonical types and
+    column order) and one reject per rejected row, naming every problem.
+    """
+    require_columns(raw, table, source)
+    raw = raw.with_row_index("_row")
+    parsed, parse_errors = _parse(raw, table, source)
+    check_errors = _check(parsed, table, source)
+    rejects = _one_row_per_row(pl.concat([parse_errors, check_errors]))
+    bad_rows = rejects.get_column("_row").implode()
+    kept = parsed.filter(~pl.col("_row").is_in(bad_rows)).drop("_row", "_line")
+    return Validated(kept=kept, rejects=rejects.drop("_row"), read=raw.height)
+
+
+def _parse(raw: pl.DataFrame, table: Table, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    exprs, problems = [pl.col("_row"), pl.col("_line")], []
+    for col in table.columns:
+        text = (
+            pl.col(col.name).str.strip_chars()
+            if col.name in raw.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        text = pl.when(text == "").then(None).otherwise(text)
+        if col.name in table.defaults:
+            text = text.fill_null(table.defaults[col.name])
+        typed, problem = _typed(text, col)
+        exprs.append(typed.alias(col.name))
+        if problem is not None:
+            problems.append(
+                pl.when(problem)
+                .then(pl.struct(column=pl.lit(col.name), value=text, reason=_parse_reason(col, text)))
+                .alias(col.name)
+            )
+    parsed = raw.select(exprs)
+    if "session_id" in parsed.columns:
+        # a session is a trainee's workout: by default its date (and time, if given)
+        date_text = pl.col("date").str.strip_chars() if "date" in raw.columns else None
+        parsed = parsed.with_columns(
+            pl.coalesce("session_id", raw.select(date_text).to_series()).alias("session_id")
+        )
+    errors = (
+        raw.select("_row", pl.col("_line").alias("line"), *problems)
+        .unpivot(index=["_row", "line"], value_name="err")
+        .drop_nulls("err")
+        .unnest("err")
+        .select(pl.lit(source).alias("source"), "_row", "line", "column", "value", "reason")
+    )
+    return parsed, errors
+
+
+def _typed(text: pl.Expr, col: Column) -> tuple[pl.Expr, pl.Expr | None]:
+    """Typed expression for a text column, and an expression flagging bad text."""
+    if col.kind == "str":
+        return text, (text.is_null() if col.required else None)
+    if col.kind == "float":
+        typed = text.str.replace(r"^\+", "").cast(pl.Float64, strict=False)
+        typed = pl.when(typed.is_finite()).then(typed)
+    elif col.kind == "int":
+        as_float = text.cast(pl.Float64, strict=False)
+        typed = pl.when(as_float == as_float.round(0)).then(as_float).cast(pl.Int64)
+    elif col.kind == "date":
+        typed = parse_date(text)
+    else:  # pragma: no cover - a programming error
+        raise ValueError(col.kind)
+    bad = typed.is_null() & text.is_not_null()
+    if col.required:
+        bad = bad | text.is_null()
+    return typed, bad
+
+
+def parse_date(text: pl.Expr) -> pl.Expr:
+    """ISO date, optionally followed by a time (``2025-09-30 18:05[:00]``)."""
+    date = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    rest = text.str.slice(10)
+    ok_rest = (rest == "") | rest.str.contains(r"^[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+    return pl.when(ok_rest).then(date)
+
+
+def _parse_reason(col: Column, text: pl.Expr) -> pl.Expr:
+    what = {"float": "a number", "int": "a whole number", "date": "a date (YYYY-MM-DD)"}
+    return (
+        pl.when(text.is_null())
+        .then(pl.lit(f"{col.name} is required but empty"))
+        .otherwise(pl.lit(f"not {what.get(col.kind, 'text')}"))
+    )
+
+
+ROW_CHECK_COLUMNS = {
+    "0 reps with a load: not a completed set": "reps",
+    "unknown measure (see docs/data-formats.md)": "measure",
+    "value outside the plausible range for this measure": "value",
+}
+"""Row-level (dataframe) checks and the column each one is about."""
+
+
+def _check(parsed: pl.DataFrame, table: Table, source: str) -> pl.DataFrame:
+    """Run the pandera model on every row; failures as rejects.
+
+    Empty required cells were reported by the parse step, so pandera's
+    not-nullable failures are not repeated.
+    """
+    try:
+        table.model.validate(parsed.drop("_row", "_line"), lazy=True)
+        return _errors_frame([])
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.filter(
+            pl.col("index").is_not_null() & (pl.col("check") != "not_nullable")
+        )
+    names = [c.name for c in table.columns]
+    cells = parsed.select(
+        "_row", pl.col("_line").alias("line"), *(pl.col(n).cast(pl.String).alias(f"_{n}") for n in names)
+    ).with_row_index("index")
+    row_check = pl.col("check").replace_strict(ROW_CHECK_COLUMNS, default=None)
+    column = pl.coalesce(row_check, pl.col("column"), pl.col("check"))
+    cell = pl.coalesce(
+        *(pl.when(column == n).then(pl.col(f"_{n}")) for n in names),
+        pl.col("failure_case").cast(pl.String),
+    )
+    return (
+        cases.with_columns(pl.col("index").cast(pl.UInt32))
+        .join(cells, on="index", how="inner")
+        .select(
+            pl.lit(source).alias("source"),
+            "_row",
+            pl.col("line").cast(pl.Int64),
+            column.alias("column"),
+            cell.alias("value"),
+            _check_reason(pl.col("check")).alias("reason"),
+        )
+    )
+
+
+def _check_reason(check: pl.Expr) -> pl.Expr:
+    """Plain words for pandera's check names."""
+    return (
+        check.str.replace(r"^greater_than_or_equal_to\((.*)\)$", "below the minimum ${1}")
+        .str.replace(r"^less_than_or_equal_to\((.*)\)$", "above the maximum ${1}")
+        .str.replace(r"^isin\((.*)\)$", "not one of ${1}")
+        .str.replace(r"^str_matches\(.*\)$", "not a valid id (letters, digits, _ . - only)")
+        .str.replace(r"^str_length\(.*\)$", "text empty or too long")
+        .str.replace(r"^field_uniqueness$", "duplicate id")
+    )
+
+
+_ERRORS_SCHEMA = {"source": pl.String, "_row": pl.UInt32, **{k: v for k, v in REJECTS_SCHEMA.items() if k != "source"}}
+
+
+def _errors_frame(rows: list) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=_ERRORS_SCHEMA, orient="row")
+
+
+def _one_row_per_row(errors: pl.DataFrame) -> pl.DataFrame:
+    """One reject per rejected row; several problems on a row are joined."""
+    if errors.is_empty():
+        return _errors_frame([])
+    return (
+        errors.cast(_ERRORS_SCHEMA)
+        .group_by("_row", maintain_order=True)
+        .agg(
+            pl.col("source").first(),
+            pl.col("line").first(),
+            pl.col("column").str.join("; "),
+            pl.col("value").fill_null("").str.join("; "),
+            pl.col("reason").str.join("; "),
+        )
+        .sort("_row")
+        .select(list(_ERRORS_SCHEMA))
+    )
