@@ -217,32 +217,43 @@ def require_columns(raw: pl.DataFrame, table: Table, source: str) -> None:
     """Raise a file-level error when a required column is missing."""
     missing = [c.name for c in table.columns if c.required and c.name not in raw.columns]
     if missing:
+        found = [c for c in raw.columns if not c.startswith("_")]
         hint = ""
-        if len(raw.columns) == 1 and any(d in raw.columns[0] for d in ";\t|"):
+        if len(found) == 1 and any(d in found[0] for d in ";\t|"):
             hint = " (the header looks like it uses another delimiter than ',')"
         raise DataFileError(
             source,
             f"missing required column(s) {', '.join(missing)}; "
-            f"found {', '.join(raw.columns[:12]) or 'none'}{hint}",
+            f"found {', '.join(found[:12]) or 'none'}{hint}",
         )
 
 
 def validate(raw: pl.DataFrame, table: Table, source: str) -> Validated:
     """Parse text columns to canonical types and check values.
 
-    ``raw`` holds string columns and ``_line`` (the input line each row came
-    from). Unknown columns are ignored; optional missing columns are added as
+    ``raw`` holds string columns, ``_line`` (the input line each row came
+    from) and optionally ``_problem`` (a reason the reader already found to
+    reject the row, e.g. a wrong number of fields). Unknown columns are ignored; optional missing columns are added as
     null (or their default). Returns the kept rows (canonical types and
     column order) and one reject per rejected row, naming every problem.
     """
     require_columns(raw, table, source)
     raw = raw.with_row_index("_row")
+    if "_problem" not in raw.columns:
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias("_problem"))
+    unreadable = raw.filter(pl.col("_problem").is_not_null())
+    raw = raw.filter(pl.col("_problem").is_null())
     parsed, parse_errors = _parse(raw, table, source)
     check_errors = _check(parsed, table, source)
-    rejects = _one_row_per_row(pl.concat([parse_errors, check_errors]))
+    read_errors = unreadable.select(
+        pl.lit(source).alias("source"), "_row", pl.col("_line").alias("line"),
+        pl.lit("(row)").alias("column"), pl.lit(None, dtype=pl.String).alias("value"),
+        pl.col("_problem").alias("reason"),
+    )
+    rejects = _one_row_per_row(pl.concat([read_errors, parse_errors, check_errors], how="vertical_relaxed"))
     bad_rows = rejects.get_column("_row").implode()
     kept = parsed.filter(~pl.col("_row").is_in(bad_rows)).drop("_row", "_line")
-    return Validated(kept=kept, rejects=rejects.drop("_row"), read=raw.height)
+    return Validated(kept=kept, rejects=rejects.drop("_row"), read=raw.height + unreadable.height)
 
 
 def _parse(raw: pl.DataFrame, table: Table, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def _table_path(folder: Path, name: str) -> Path | None:
 
 def _empty(table: schema.Table) -> pl.DataFrame:
     raw = pl.DataFrame(
-        schema={c.name: pl.String for c in table.columns} | {"_line": pl.Int64}
+        schema={c.name: pl.String for c in table.columns} | {"_line": pl.Int64, "_problem": pl.String}
     )
     return schema.validate(raw, table, "").kept
 
@@ -99,16 +100,18 @@ def _empty(table: schema.Table) -> pl.DataFrame:
 def read_text_table(path: str | os.PathLike) -> pl.DataFrame:
     """Every column as text plus ``_line``, the input line of each row.
 
-    CSV must be UTF-8 (a BOM is allowed) and comma-separated. Parquet rows
-    are numbered from 2 as if a header line preceded them.
+    CSV must be UTF-8 (a BOM is allowed) and comma-separated. A row with the
+    wrong number of fields is kept as a row whose ``_problem`` says so (it
+    becomes a reject). Parquet rows are numbered from 2, as if under a header.
     """
     path = Path(path)
     if path.suffix == ".parquet":
         return _read_parquet_text(path)
     text = decode_text(path)
-    frame = _read_csv_fast(text, path)
+    header = _header(text, path)
+    frame = _read_csv_fast(text, header)
     if frame is None:
-        frame = _read_csv_careful(text, path)
+        frame = _read_csv_careful(text, header)
     if frame.height == 0:
         raise DataFileError(path, "header only, no data rows")
     return frame
@@ -136,79 +139,67 @@ def decode_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
     )
 
 
-def _read_csv_fast(text: str, path: Path) -> pl.DataFrame | None:
-    """polars' reader; None when a row is malformed (then read carefully)."""
+def _header(text: str, path: Path) -> list[str]:
+    """The header record, checked: every column named, no name twice."""
     try:
-        frame = pl.read_csv(
-            io.StringIO(text),
-            infer_schema=False,
-            raise_if_empty=True,
-        )
-    except pl.exceptions.NoDataError:
-        raise DataFileError(path, "empty file") from None
-    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError):
-        return None
-    if _count_lines(text) != frame.height + 1:
-        return None  # blank lines or quoted multi-line fields: exact lines need csv
-    _check_header(frame.columns, path)
-    return frame.with_columns(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line")
-    )
-
-
-def _count_lines(text: str) -> int:
-    return text.rstrip("\r\n").count("\n") + 1
-
-
-def _read_csv_careful(text: str, path: Path) -> pl.DataFrame:
-    """Python's csv reader: exact line numbers; short/long rows raise."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise DataFileError(path, "empty file") from None
+        header = next(csv.reader(io.StringIO(text)))
     except csv.Error as err:
         raise DataFileError(path, f"line 1: {err}") from None
-    _check_header(header, path)
-    rows, lines, bad = [], [], []
-    start = reader.line_num + 1
-    try:
-        for row in reader:
-            if not row:
-                start = reader.line_num + 1
-                continue
-            if len(row) != len(header):
-                bad.append((start, len(row)))
-            else:
-                rows.append(row)
-                lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as err:
-        raise DataFileError(path, f"line {reader.line_num}: {err}") from None
-    if bad:
-        line, n = bad[0]
-        more = f" (and {len(bad) - 1} more lines)" if len(bad) > 1 else ""
-        raise DataFileError(
-            path,
-            f"line {line} has {n} fields, the header has {len(header)}{more}; "
-            "a truncated or hand-edited file?",
-        )
-    frame = pl.DataFrame(
-        [list(col) for col in zip(*rows)] if rows else [[] for _ in header],
-        schema={h: pl.String for h in header},
-        orient="col",
-    )
-    return frame.with_columns(pl.Series("_line", lines, dtype=pl.Int64))
-
-
-def _check_header(columns: list[str], path: Path) -> None:
     seen = set()
-    for i, name in enumerate(columns, start=1):
+    for i, name in enumerate(header, start=1):
         if not name.strip():
             raise DataFileError(path, f"header column {i} has no name")
         if name in seen:
             raise DataFileError(path, f"header names column '{name}' twice")
         seen.add(name)
+    return header
+
+
+def _read_csv_fast(text: str, header: list[str]) -> pl.DataFrame | None:
+    """polars' reader, when every line is one row with the header's width;
+    None otherwise (blank lines, multi-line fields, ragged rows)."""
+    lines = pl.Series(text.rstrip("\r\n").split("\n")).str.strip_suffix("\r")
+    outside_quotes = lines.str.replace_all(r'"[^"]*"', "")
+    if not (outside_quotes.str.count_matches(",", literal=True) == len(header) - 1).all():
+        return None
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError):
+        return None
+    if frame.height != lines.len() - 1:
+        return None
+    return frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line"),
+        pl.lit(None, dtype=pl.String).alias("_problem"),
+    )
+
+
+def _read_csv_careful(text: str, header: list[str]) -> pl.DataFrame:
+    """Python's csv reader: exact line numbers, ragged rows flagged."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    rows, lines, problems = [], [], []
+    start = reader.line_num + 1
+    for row in reader:
+        if row:
+            problem = None
+            if len(row) != len(header):
+                problem = (f"{len(row)} fields, the header has {len(header)} "
+                           "(truncated or hand-edited line?)")
+                row = (row + [None] * len(header))[: len(header)]
+            rows.append(row)
+            lines.append(start)
+            problems.append(problem)
+        start = reader.line_num + 1
+    frame = pl.DataFrame(
+        [list(col) for col in zip(*rows)] if rows else [[] for _ in header],
+        schema={h: pl.String for h in header},
+        orient="col",
+    )
+    return frame.with_columns(
+        pl.Series("_line", lines, dtype=pl.Int64),
+        pl.Series("_problem", problems, dtype=pl.String),
+    )
 
 
 def _read_parquet_text(path: Path) -> pl.DataFrame:
@@ -224,7 +215,10 @@ def _read_parquet_text(path: Path) -> pl.DataFrame:
         else pl.col(c).cast(pl.String)
         for c in frame.columns
     )
-    return text.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line"))
+    return text.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_line"),
+        pl.lit(None, dtype=pl.String).alias("_problem"),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -247,11 +241,11 @@ def body_to_long(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str
         c for c in raw.columns
         if c in schema.BODY_MEASURES or schema.SKINFOLD_PATTERN.match(c)
     ]
-    ignored = [c for c in raw.columns if c not in measures and c not in keys and c != "_line"]
+    ignored = [c for c in raw.columns if c not in measures and c not in keys and not c.startswith("_")]
     if not measures:
         raise DataFileError(source, "no measure columns (e.g. bodyweight_kg, arm_cm) and no measure/value columns")
     long = (
-        raw.unpivot(index=[*keys, "_line"], on=measures, variable_name="measure", value_name="value")
+        raw.unpivot(index=[*keys, "_line", "_problem"], on=measures, variable_name="measure", value_name="value")
         .filter(pl.col("value").str.strip_chars().replace("", None).is_not_null())
         .sort("_line", maintain_order=True)
     )
@@ -263,15 +257,33 @@ def body_to_long(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str
 # --------------------------------------------------------------------------
 
 
-def write_csv_atomic(frame: pl.DataFrame, path: str | os.PathLike) -> None:
-    """Write CSV through a temporary file and a rename: never half-written."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it
+    into place: readers never see a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        frame.write_csv(tmp)
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_csv_atomic(frame: pl.DataFrame, path: str | os.PathLike) -> None:
+    """Write a frame as CSV, atomically."""
+    write_atomic(path, frame.write_csv)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text, atomically."""
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

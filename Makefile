@@ -1,0 +1,24 @@
+# The two commands of the README. Both create .venv and install the pinned
+# dependencies on first use (and again when pyproject.toml or the lock change).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test clean
+
+## report: build every demo trainee's report into reports/ (open reports/index.html)
+report: $(STAMP)
+	$(BIN)/analysis report --data data/demo --out reports
+
+## test: run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/index.html reports/rejects.csv

@@ -1,0 +1,114 @@
+"""The ``analysis`` command: demo data, validation, imports and reports.
+
+Exit status: 0 success; 1 some trainees' reports failed (the others were
+written); 2 an input file could not be read (one message naming the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from analysis import __version__
+from analysis.errors import DataFileError
+
+DEFAULT_DATA = Path("data/demo")
+DEFAULT_REPORTS = Path("reports")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="analysis",
+        description="Training analytics for strength coaches: workout logs in, progress reports out.",
+    )
+    parser.add_argument("--version", action="version", version=f"analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="write a synthetic cohort with known ground truth (truth.json)")
+    demo.add_argument("--out", type=Path, default=DEFAULT_DATA, help="dataset folder to write (default: %(default)s)")
+    demo.add_argument("--trainees", type=_positive, default=12, help="number of trainees (default: %(default)s)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
+    demo.add_argument("--weeks", type=_positive, default=36, help="weeks of training logged (default: %(default)s)")
+    demo.add_argument("--end", type=_date, default=dt.date(2026, 9, 27), help="last day of the log (default: %(default)s)")
+
+    validate = sub.add_parser("validate", help="check a dataset folder; list rejected rows")
+    validate.add_argument("data", type=Path, nargs="?", default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
+    validate.add_argument("--rejects", type=Path, help="write rejected rows to this CSV")
+
+    report = sub.add_parser("report", help="build each trainee's report (HTML + summary.json) and an index")
+    report.add_argument("--data", type=Path, default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
+    report.add_argument("--out", type=Path, default=DEFAULT_REPORTS, help="output folder (default: %(default)s)")
+    report.add_argument("--trainee", action="append", metavar="ID", help="only this trainee (repeatable)")
+    report.add_argument("--as-of", type=_date, help="report date for everyone (default: each trainee's last logged day)")
+    report.add_argument("--window-weeks", type=_positive, default=8, help="trend window in weeks (default: %(default)s)")
+    report.add_argument("--jobs", type=_positive, help="parallel notebook runs (default: number of cores)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except DataFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analysis import synth
+
+    synth.write_cohort(args.out, n_trainees=args.trainees, seed=args.seed, weeks=args.weeks, end=args.end)
+    print(f"wrote a synthetic cohort of {args.trainees} trainees to {args.out} (ground truth: {args.out / 'truth.json'})")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.io import native
+
+    dataset = native.read_dataset(args.data)
+    for row in dataset.counts.iter_rows(named=True):
+        print(f"{row['file']}: {row['read']} rows read, {row['kept']} kept, {row['rejected']} rejected")
+    for note in dataset.notes:
+        print(note)
+    for row in dataset.rejects.head(20).iter_rows(named=True):
+        print(f"  {row['source']}:{row['line']}: {row['column']}: {row['reason']} ({row['value']!r})")
+    if dataset.rejects.height > 20:
+        print(f"  ... and {dataset.rejects.height - 20} more")
+    if args.rejects is not None:
+        native.write_csv_atomic(dataset.rejects, args.rejects)
+        print(f"rejected rows written to {args.rejects}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from analysis.report import batch
+
+    result = batch.run(args.data, args.out, trainees=args.trainee, as_of=args.as_of,
+                       window_weeks=args.window_weeks, jobs=args.jobs)
+    print(f"{len(result.reports)} reports written to {args.out}; index: {args.out / 'index.html'}")
+    if result.failures:
+        print(f"{len(result.failures)} failed: {', '.join(sorted(result.failures))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS = {"demo": _demo, "validate": _validate, "report": _report}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Every report figure, one function each: a tidy frame in, a Figure out.
+
+Units on every axis; one colour per meaning across the suite (strength-zone
+work, hypertrophy-zone work, the trainee's own data, reference lines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+COLORS = {
+    "data": "#2b6cb0",
+    "strength": "#c05621",
+    "hypertrophy": "#2f855a",
+    "endurance": "#718096",
+    "reference": "#a0aec0",
+    "window": "#edf2f7",
+}
+plt.rcParams.update({
+    "figure.dpi": 96,
+    "savefig.dpi": 96,
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titleweight": "bold",
+    "axes.titlesize": 10,
+    "svg.hashsalt": "analysis",  # deterministic output
+})
+
+
+def _figure(width: float = 7.5, height: float = 2.6) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def _dates(ax: plt.Axes) -> None:
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _shade_window(ax: plt.Axes, window_start: dt.date, as_of: dt.date) -> None:
+    ax.axvspan(window_start, as_of, color=COLORS["window"], zorder=0, label="report window")
+
+
+def sessions_per_week(weeks: pl.DataFrame, guideline: float = 2.0) -> Figure:
+    """Sessions per ISO week, against the 2-days-a-week guideline."""
+    fig, ax = _figure()
+    ax.bar(weeks["week"].to_list(), weeks["sessions"].to_list(), width=5, color=COLORS["data"])
+    ax.axhline(guideline, color=COLORS["reference"], ls="--", lw=1, label=f"guideline: {guideline:g} per week")
+    ax.set_ylabel("sessions per week")
+    ax.set_title("Training frequency")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    _dates(ax)
+    return fig
+
+
+def weekly_volume(weeks: pl.DataFrame) -> Figure:
+    """Volume load per week, tonnes (sum of reps x load over working sets)."""
+    fig, ax = _figure()
+    ax.bar(weeks["week"].to_list(), (weeks["volume_load_kg"] / 1000).to_list(), width=5, color=COLORS["data"])
+    ax.set_ylabel("volume load (t / week)")
+    ax.set_title("Weekly volume load (working sets, reps × kg)")
+    _dates(ax)
+    return fig
+
+
+def e1rm_over_time(sessions: pl.DataFrame, window_start: dt.date, as_of: dt.date) -> Figure:
+    """Session-best e1RM per lift (kg), one panel per lift, window shaded."""
+    lifts = sessions.get_column("exercise").unique(maintain_order=True).to_list()
+    cols = 2 if len(lifts) > 1 else 1
+    rows = max(1, -(-len(lifts) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(7.5, 2.3 * rows), layout="constrained",
+                             squeeze=False, sharex=True)
+    for ax, lift in zip(axes.flat, lifts):
+        one = sessions.filter(pl.col("exercise") == lift)
+        _shade_window(ax, window_start, as_of)
+        ax.plot(one["date"].to_list(), one["e1rm_kg"].to_list(), "o-", ms=3, lw=1, color=COLORS["data"])
+        ax.set_title(lift)
+        ax.set_ylabel("e1RM (kg)")
+        _dates(ax)
+    for ax in list(axes.flat)[len(lifts):]:
+        ax.set_visible(False)
+    return fig
+
+
+def focus_bars(shares: dict[str, float]) -> Figure:
+    """Share of working sets per training zone in the window, %."""
+    fig, ax = _figure(height=1.2)
+    left = 0.0
+    for zone in ("strength", "hypertrophy", "endurance"):
+        share = shares.get(zone, 0.0) * 100
+        ax.barh([0], [share], left=left, color=COLORS[zone], label=f"{zone} {share:.0f}%")
+        left += share
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of working sets (%)")
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9), ncol=3, frameon=False, fontsize=8)
+    return fig

@@ -1,0 +1,95 @@
+"""One trainee's slice of the analysis: what a report notebook reads.
+
+A batch run computes :class:`~analysis.progress.Progress` for everyone once,
+then saves each trainee's slice to its own folder (:meth:`TraineeView.save`);
+the notebook loads only that folder. Opened by hand on a dataset folder, the
+notebook computes the same slice directly (:func:`load_view`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from analysis import progress
+from analysis.io import native
+
+TABLES = ("e1rm_sessions", "lifts", "weekly_volume", "sessions_per_week")
+
+
+@dataclass
+class TraineeView:
+    trainee_id: str
+    profile: dict
+    summary: dict
+    window_start: dt.date
+    e1rm_sessions: pl.DataFrame
+    lifts: pl.DataFrame
+    weekly_volume: pl.DataFrame
+    sessions_per_week: pl.DataFrame
+
+    @property
+    def as_of(self) -> dt.date:
+        return dt.date.fromisoformat(self.summary["as_of"])
+
+    @property
+    def display_name(self) -> str:
+        name = self.profile.get("name")
+        return f"{name} ({self.trainee_id})" if name else self.trainee_id
+
+    def main_lift_sessions(self) -> pl.DataFrame:
+        """Session-best e1RM of the main lifts (squat, bench, deadlift, press)."""
+        return self.e1rm_sessions.filter(pl.col("main_lift").is_not_null())
+
+    def save(self, folder: str | Path) -> None:
+        """Write the slice (Parquet tables + JSON) for a notebook to load."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            getattr(self, name).write_parquet(folder / f"{name}.parquet")
+        meta = {"profile": self.profile, "summary": self.summary,
+                "window_start": self.window_start.isoformat()}
+        (folder / "view.json").write_text(json.dumps(meta, sort_keys=True))
+
+    @classmethod
+    def load(cls, folder: str | Path) -> TraineeView:
+        folder = Path(folder)
+        meta = json.loads((folder / "view.json").read_text())
+        tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        return cls(trainee_id=meta["summary"]["trainee_id"], profile=meta["profile"],
+                   summary=meta["summary"], window_start=dt.date.fromisoformat(meta["window_start"]),
+                   **tables)
+
+
+def slice_for(result: progress.Progress, trainee_id: str) -> TraineeView:
+    """One trainee's tables and summary out of an all-trainee result."""
+    mine = pl.col("trainee_id") == trainee_id
+    profile = result.trainees.filter(mine)
+    when = result.as_of.filter(mine).row(0, named=True)
+    return TraineeView(
+        trainee_id=trainee_id,
+        profile=profile.row(0, named=True) if profile.height else {"trainee_id": trainee_id},
+        summary=result.summary(trainee_id),
+        window_start=when["window_start"],
+        **{name: getattr(result, name).filter(mine) for name in TABLES},
+    )
+
+
+def load_view(trainee_id: str, data_dir: str | Path, as_of: str | None = None,
+              window_weeks: int = 8) -> TraineeView:
+    """The trainee's view from a prepared folder (``data_dir/<trainee_id>``,
+    written by a batch run) or, failing that, computed from a dataset folder."""
+    prepared = Path(data_dir) / trainee_id
+    if (prepared / "view.json").is_file():
+        return TraineeView.load(prepared)
+    dataset = native.read_dataset(data_dir)
+    sets = dataset.sets.filter(pl.col("trainee_id") == trainee_id)
+    if sets.is_empty():
+        raise KeyError(f"no sets for trainee {trainee_id!r} in {data_dir}")
+    when = dt.date.fromisoformat(as_of) if as_of else None
+    result = progress.analyse(sets, dataset.trainees, when, window_weeks)
+    return slice_for(result, trainee_id)

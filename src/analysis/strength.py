@@ -1,0 +1,151 @@
+"""Estimated one-rep max (e1RM): formulas, the RTS RPE chart, session bests.
+
+Formulas as collected in ../shared/DOMAIN.md (Epley 1985, Brzycki 1993,
+Lander 1985, Lombardi 1989, Mayhew et al. 1992, O'Conner et al. 1989,
+Wathan 1994); the RPE chart after Tuchscherer (2008, Reactive Training
+Systems). Every formula returns the load itself at one rep.
+
+Epley, Brzycki, Lander and Wathan agree within 4% up to 8 reps; Mayhew,
+O'Conner and Lombardi differ from them by 6-8% even at 3-8 reps, and all
+seven spread 12.6% at 12 reps (measured in tests/test_strength.py). Valid range: 1 to :data:`MAX_REPS` reps. Past ~10 reps the formulas diverge
+and prediction error grows (Reynolds et al. 2006, JSCR 20(3)), so longer sets
+give no estimate (null) rather than a misleading one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MAX_REPS = 12
+"""Longest set that still gets an estimate (Reynolds et al. 2006 advise <= 10)."""
+
+DEFAULT_FORMULA = "epley"
+"""Epley tracks the RTS chart's RPE-10 column within 2% over 2-10 reps, so estimates from sets with and without RPE stay on one scale."""
+
+
+def _epley(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return w * (1 + r / 30)
+
+
+def _brzycki(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return w * 36 / (37 - r)
+
+
+def _lander(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return 100 * w / (101.3 - 2.67123 * r)
+
+
+def _lombardi(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return w * r.cast(pl.Float64).pow(0.10)
+
+
+def _mayhew(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return 100 * w / (52.2 + 41.9 * (-0.055 * r).exp())
+
+
+def _oconner(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return w * (1 + 0.025 * r)
+
+
+def _wathan(w: pl.Expr, r: pl.Expr) -> pl.Expr:
+    return 100 * w / (48.8 + 53.8 * (-0.075 * r).exp())
+
+
+FORMULAS = {
+    "epley": _epley,
+    "brzycki": _brzycki,
+    "lander": _lander,
+    "lombardi": _lombardi,
+    "mayhew": _mayhew,
+    "oconner": _oconner,
+    "wathan": _wathan,
+}
+
+RTS_PERCENT = (
+    1.000, .978, .955, .939, .922, .907, .892, .878, .863, .850, .837, .824, .811,
+    .799, .786, .774, .762, .751, .739, .723, .707, .694, .680, .667, .653, .640,
+    .626, .613, .599, .586, .572,
+)
+"""%1RM by (reps, RPE), flattened: index 2(r-1) + 2(10-RPE) (Tuchscherer 2008)."""
+
+RPE_MIN = 6.0
+"""Lowest RPE the chart covers at one rep; see :func:`rts_percent`."""
+
+
+def e1rm(weight: pl.Expr | str, reps: pl.Expr | str, formula: str = DEFAULT_FORMULA) -> pl.Expr:
+    """e1RM of a set by ``formula``; the load itself at 1 rep; null outside 1-12 reps."""
+    if formula not in FORMULAS:
+        raise ValueError(f"unknown e1RM formula {formula!r}; known: {', '.join(FORMULAS)}")
+    w, r = _expr(weight), _expr(reps)
+    return (
+        pl.when(r == 1).then(w)
+        .when(r.is_between(2, MAX_REPS)).then(FORMULAS[formula](w, r))
+        .otherwise(None)
+        .cast(pl.Float64)
+    )
+
+
+def rts_percent(reps: pl.Expr | str, rpe: pl.Expr | str) -> pl.Expr:
+    """%1RM for ``reps`` at ``rpe`` from the RTS chart; null off the chart.
+
+    RPE in half steps; the chart spans (reps - 1) + (10 - RPE) <= 15.
+    """
+    r, e = _expr(reps), _expr(rpe)
+    index = 2 * (r - 1) + 2 * (10 - e)
+    on_chart = (
+        r.is_between(1, MAX_REPS)
+        & e.is_between(RPE_MIN, 10)
+        & (index == index.round(0))
+        & index.is_between(0, len(RTS_PERCENT) - 1)
+    )
+    chart = dict(enumerate(RTS_PERCENT))
+    return (
+        pl.when(on_chart).then(index).otherwise(-1).cast(pl.Int64)
+        .replace_strict(chart, default=None, return_dtype=pl.Float64)
+    )
+
+
+def e1rm_rpe(weight: pl.Expr | str, reps: pl.Expr | str, rpe: pl.Expr | str) -> pl.Expr:
+    """e1RM from load, reps and RPE through the RTS chart: w / %1RM(r, RPE)."""
+    return _expr(weight) / rts_percent(reps, rpe)
+
+
+def with_e1rm(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.DataFrame:
+    """Sets with ``e1rm_kg``: RTS chart where RPE is logged (>= 6), else ``formula``.
+
+    Warm-ups and unloaded sets get no estimate.
+    """
+    estimate = pl.coalesce(e1rm_rpe("weight_kg", "reps", "rpe"), e1rm("weight_kg", "reps", formula))
+    usable = (pl.col("set_type") != "warmup") & (pl.col("weight_kg") > 0)
+    return sets.with_columns(pl.when(usable).then(estimate).alias("e1rm_kg"))
+
+
+def session_best_e1rm(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.DataFrame:
+    """Best e1RM per trainee, exercise and session, from working sets.
+
+    Tidy: trainee_id, exercise, session_id, date, e1rm_kg, weight_kg, reps, rpe
+    of the set that gave the best estimate.
+    """
+    exercise = "lift" if "lift" in sets.columns else "exercise"
+    return (
+        with_e1rm(sets, formula)
+        .drop_nulls("e1rm_kg")
+        .sort("e1rm_kg", descending=True)
+        .group_by("trainee_id", exercise, "session_id", maintain_order=True)
+        .first()
+        .select("trainee_id", pl.col(exercise).alias("exercise"), "session_id", "date",
+                "e1rm_kg", "weight_kg", "reps", "rpe")
+        .sort("trainee_id", "exercise", "date", "session_id")
+    )
+
+
+def epley_rts_gap() -> float:
+    """Largest relative gap between Epley and the RTS RPE-10 column, 2-10 reps."""
+    return max(
+        abs(1 / (1 + r / 30) - RTS_PERCENT[2 * (r - 1)]) / RTS_PERCENT[2 * (r - 1)]
+        for r in range(2, 11)
+    )
+
+
+def _expr(x: pl.Expr | str) -> pl.Expr:
+    return pl.col(x) if isinstance(x, str) else x
