@@ -228,7 +228,7 @@ def _one_rm_path(rng, truth: TraineeTruth, person: tuple, lift: str, start: dt.d
             growth = t
         log_path = rate * growth
     else:
-        change = int(days - rng.integers(28, 15 * 7))
+        change = int(days - 1 - rng.integers(28, 15 * 7))  # at least 4 weeks before the end
         log_path = rate * np.minimum(t, change)
         decline = rng.uniform(0.005, 0.015) / 7 if status == "declining" else 0.0
         log_path = log_path - decline * np.clip(t - change, 0, None)
