@@ -55,11 +55,12 @@ def sessions_per_week(weeks: pl.DataFrame, guideline: float = 2.0) -> Figure:
     """Sessions per ISO week, against the 2-days-a-week guideline."""
     fig, ax = _figure()
     ax.bar(weeks["week"].to_list(), weeks["sessions"].to_list(), width=5, color=COLORS["data"])
-    ax.axhline(guideline, color=COLORS["reference"], ls="--", lw=1, label=f"guideline: {guideline:g} per week")
+    ax.axhline(guideline, color=COLORS["reference"], ls="--", lw=1)
+    ax.annotate(f"guideline: {guideline:g} a week", xy=(1, guideline), xycoords=("axes fraction", "data"),
+                xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, color="#4a5568")
     ax.set_ylabel("sessions per week")
     ax.set_title("Training frequency")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
     _dates(ax)
     return fig
 
@@ -95,15 +96,17 @@ def e1rm_over_time(sessions: pl.DataFrame, window_start: dt.date, as_of: dt.date
 
 def focus_bars(shares: dict[str, float]) -> Figure:
     """Share of working sets per training zone in the window, %."""
-    fig, ax = _figure(height=1.2)
+    fig, ax = _figure(height=1.1)
     left = 0.0
     for zone in ("strength", "hypertrophy", "endurance"):
         share = shares.get(zone, 0.0) * 100
-        ax.barh([0], [share], left=left, color=COLORS[zone], label=f"{zone} {share:.0f}%")
+        ax.barh([0], [share], left=left, color=COLORS[zone])
+        if share >= 8:
+            ax.text(left + share / 2, 0, f"{zone}\n{share:.0f}%", ha="center", va="center",
+                    color="white", fontsize=8, fontweight="bold")
         left += share
     ax.set_xlim(0, 100)
-    ax.set_xlabel("share of working sets (%)")
+    ax.set_xlabel("share of working sets in the window (%)")
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9), ncol=3, frameon=False, fontsize=8)
     return fig

@@ -78,6 +78,11 @@ def read_dataset(folder: str | os.PathLike) -> Dataset:
     )
 
 
+def has_table(folder: str | os.PathLike, name: str) -> bool:
+    """Whether a dataset folder holds the table ``name`` (CSV or Parquet)."""
+    return _table_path(Path(folder), name) is not None
+
+
 def _table_path(folder: Path, name: str) -> Path | None:
     for ext in (".parquet", ".csv"):
         if (folder / f"{name}{ext}").is_file():

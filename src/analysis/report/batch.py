@@ -53,13 +53,13 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
     wanted = [t for t in wanted if t in known]
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_rejects(dataset, out_dir, log)
-    analysis = progress.analyse(dataset.sets.filter(pl.col("trainee_id").is_in(wanted)),
-                                dataset.trainees, as_of, window_weeks)
+    sets = dataset.sets.filter(pl.col("trainee_id").is_in(wanted))
+    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks)
     prepared = out_dir / PREPARED
     for tid in wanted:
         slice_for(analysis, tid).save(prepared / tid)
-    log(f"analysed {len(wanted)} trainees ({dataset.sets.height} sets); rendering with {jobs or _jobs()} processes")
     jobs = jobs or _jobs()
+    log(f"analysed {len(wanted)} trainee(s), {sets.height} sets; rendering with {jobs} process(es)")
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(render, tid, prepared, out_dir, window_weeks): tid for tid in wanted}
         for future in as_completed(futures):
@@ -115,7 +115,10 @@ def export_html(notebook: Path, summary: dict) -> str:
     exporter = HTMLExporter(template_name="basic", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    executed = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate(executed.cells):
+        cell["id"] = f"cell-{i}"  # papermill's injected cell has a random id: keep bytes stable
+    body, _ = exporter.from_notebook_node(executed)
     title = f"Progress report {summary['trainee_id']} as of {summary['as_of']}"
     return html.page(title, body, footer=f"analysis {__version__} · data as of {summary['as_of']}")
 

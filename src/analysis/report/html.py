@@ -92,8 +92,9 @@ def lift_table(view: TraineeView) -> str:
     rows = []
     for lift in view.summary["lifts"]:
         change = lift["change_pct_per_week"]
+        css = ' class="main"' if lift["main_lift"] else ""
         rows.append(
-            f"<tr{' class=\"main\"' if lift['main_lift'] else ''}><td>{escape(lift['exercise'])}</td>"
+            f"<tr{css}><td>{escape(lift['exercise'])}</td>"
             f"<td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}</td>"
             f"<td>{_num(lift['best_e1rm_kg'])}</td><td>{'' if change is None else f'{change:+.2f}'}</td></tr>"
         )

@@ -53,7 +53,7 @@ class TraineeView:
             getattr(self, name).write_parquet(folder / f"{name}.parquet")
         meta = {"profile": self.profile, "summary": self.summary,
                 "window_start": self.window_start.isoformat()}
-        (folder / "view.json").write_text(json.dumps(meta, sort_keys=True))
+        (folder / "view.json").write_text(json.dumps(meta))
 
     @classmethod
     def load(cls, folder: str | Path) -> TraineeView:
@@ -86,6 +86,8 @@ def load_view(trainee_id: str, data_dir: str | Path, as_of: str | None = None,
     prepared = Path(data_dir) / trainee_id
     if (prepared / "view.json").is_file():
         return TraineeView.load(prepared)
+    if not native.has_table(data_dir, "sets"):
+        raise FileNotFoundError(f"{data_dir}: no prepared view for trainee {trainee_id!r} and no dataset")
     dataset = native.read_dataset(data_dir)
     sets = dataset.sets.filter(pl.col("trainee_id") == trainee_id)
     if sets.is_empty():

@@ -1,0 +1,111 @@
+"""Reports end to end: a real papermill run on a tiny dataset, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+import pytest
+
+from analysis import cli, synth
+from analysis.report import batch
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """Two synthetic trainees, one renamed with markup to test escaping."""
+    folder = tmp_path_factory.mktemp("tiny")
+    synth.write_cohort(folder, n_trainees=2, seed=4, weeks=12)
+    trainees = pl.read_csv(folder / "trainees.csv").with_columns(
+        pl.when(pl.col("trainee_id") == "T001").then(pl.lit(XSS)).otherwise(pl.col("name")).alias("name"))
+    trainees.write_csv(folder / "trainees.csv")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = batch.run(tiny, out, jobs=2, log=lambda *_: None)
+    return out, result
+
+
+def test_every_trainee_gets_report_and_summary(built):
+    out, result = built
+    assert result.failures == {}
+    assert sorted(result.reports) == ["T001", "T002"]
+    for tid in ("T001", "T002"):
+        assert (out / tid / "report.html").stat().st_size > 10_000
+        summary = json.loads((out / tid / "summary.json").read_text())
+        assert summary["trainee_id"] == tid
+        assert {"trainee_id", "as_of", "window_weeks", "lifts", "strength", "size", "focus"} <= set(summary)
+        assert summary["size"]["status"] in ("growing", "flat", "shrinking", "insufficient_data")
+        assert sum(summary["focus"].values()) == pytest.approx(1.0, abs=0.01)
+        main = {lift["main_lift"] for lift in summary["lifts"] if lift["main_lift"]}
+        assert main == {"squat", "bench", "deadlift", "ohp"}
+        for lift in summary["lifts"]:
+            assert lift["status"] in ("progressing", "plateau", "declining", "insufficient_data")
+            assert lift["best_e1rm_kg"] >= lift["e1rm_kg"] > 0
+    index = (out / "index.html").read_text()
+    assert 'href="T001/report.html"' in index and 'href="T002/report.html"' in index
+
+
+def test_report_is_self_contained_with_code_hidden(built):
+    out, _ = built
+    page = (out / "T002" / "report.html").read_text()
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert "load_view" not in page and "import " not in page  # no code cells
+    assert "notebook-only" not in page and "Run by papermill" not in page
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 4
+    assert all(alt.strip() for alt in re.findall(r'alt="([^"]*)"', page))
+    assert "Strength: main lifts" in page and "best e1RM (kg)" in page
+
+
+def test_strings_from_data_are_escaped(built):
+    out, _ = built
+    for page in ((out / "T001" / "report.html").read_text(), (out / "index.html").read_text()):
+        assert XSS not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_reports_are_deterministic(built, tiny, tmp_path):
+    out, _ = built
+    batch.run(tiny, tmp_path, trainees=["T002"], jobs=1, log=lambda *_: None)
+    assert (tmp_path / "T002" / "report.html").read_bytes() == (out / "T002" / "report.html").read_bytes()
+    assert (tmp_path / "T002" / "summary.json").read_bytes() == (out / "T002" / "summary.json").read_bytes()
+
+
+def test_unknown_trainee_fails_alone_and_exit_status_is_1(tiny, tmp_path, capsys):
+    status = cli.main(["report", "--data", str(tiny), "--out", str(tmp_path), "--trainee", "T002",
+                       "--trainee", "NOPE", "--jobs", "1"])
+    assert status == 1
+    assert (tmp_path / "T002" / "report.html").exists()
+    assert "NOPE" in capsys.readouterr().err
+    assert "NOPE" in (tmp_path / "index.html").read_text()
+
+
+def test_failing_notebook_is_kept_and_listed(tiny, tmp_path):
+    prepared = tmp_path / batch.PREPARED
+    prepared.mkdir()
+    error = batch.render("T404", prepared, tmp_path, 8)  # nothing prepared for T404
+    assert error and "T404" in error
+    assert (tmp_path / "T404" / "failed.ipynb").exists()
+    assert not (tmp_path / "T404" / "report.html").exists()
+
+
+def test_unreadable_dataset_exits_2_with_one_message(tmp_path, capsys):
+    (tmp_path / "sets.csv").write_bytes(b"\x00\x01binary")
+    assert cli.main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "sets.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_lists_rejects_and_writes_them(tmp_path, capsys):
+    (tmp_path / "sets.csv").write_text("trainee_id,date,exercise,reps\nT1,2025-01-06,Bench,5\nT1,2025-01-06,Bench,x\n")
+    assert cli.main(["validate", str(tmp_path), "--rejects", str(tmp_path / "rej.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "2 rows read, 1 kept, 1 rejected" in out and ":3: reps: not a whole number" in out
+    assert pl.read_csv(tmp_path / "rej.csv")["line"].to_list() == [3]
