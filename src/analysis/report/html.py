@@ -122,7 +122,7 @@ def index_page(rows: list[dict], failures: dict[str, str], footer: str) -> str:
             f"<td>{escape(r['strength'])}</td><td>{escape(r['size'])}</td><td>{r['main_lifts']}</td>"
             f"<td>{f['strength']:.0%} / {f['hypertrophy']:.0%} / {f['endurance']:.0%}</td></tr>"
         )
-    body.append(f"<table><thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>")
+    body.append(f"<table class=\"roster\"><thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>")
     return page("Trainee reports", "\n".join(body), footer)
 
 
