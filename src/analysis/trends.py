@@ -1,0 +1,378 @@
+"""Strength trends per lift: progressing, plateau (since when), declining.
+
+The series is the session-best e1RM of each trainee and lift, on a log scale,
+tagged with the rep range of the set it came from. Two detectors:
+
+* :func:`segmented` (the default): two-phase (segmented) regression,
+  Hinkley 1969, ``log e1RM = a + b1 min(t-τ, 0) + b2 max(t-τ, 0) + offset[rep
+  range]``, the breakpoint τ searched over the series' session dates and kept
+  only when the Bayesian information criterion prefers it to one straight
+  line. The rep-range offsets are fitted jointly with the trend, so a switch
+  between a 10-12-rep and a 3-5-rep block does not read as a jump or a drop
+  (the formulas' rep-range bias; Reynolds et al. 2006). Sub-maximal sessions
+  (deloads, easy days) under-estimate e1RM, so sessions more than 2.5 robust
+  SDs below the first fit are left out and the model refitted.
+* :func:`theil_sen`: Theil-Sen slope over the trailing window with Sen's
+  (1968) confidence interval, and plateau start from the rolling best: the
+  last session that beat every earlier one by more than the minimal
+  detectable change (MDC95 = 2.77 x typical error; Hopkins 2000).
+
+Both are vectorized over every trainee and lift at once: sufficient
+statistics by prefix sums (polars), small linear systems solved in one
+batched numpy call. ``benchmarks/plateau_accuracy.py`` scores them against
+the synthetic cohort's ground truth.
+
+Status rules (both detectors): ``insufficient_data`` with fewer than
+:data:`MIN_SESSIONS` sessions in the horizon or none in the last
+:data:`STALE_WEEKS` weeks; otherwise ``progressing`` / ``declining`` when the
+final segment's slope is different from zero at 95% (|t| > 2) and beyond
+:data:`MIN_RATE_PCT` % a week either way; ``plateau`` otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+
+from analysis import strength
+
+HORIZON_WEEKS = 26
+"""How far back the detector looks; an older plateau start reads as the horizon start."""
+MIN_SESSIONS = 8
+STALE_WEEKS = 4
+MIN_SEGMENT_WEEKS = 3.0
+"""Shortest final segment (weeks) a breakpoint may leave: a shorter stall is noise."""
+MIN_SEGMENT_SESSIONS = 5
+MIN_RATE_PCT = 0.1
+"""Slopes within ±0.1 %/week are flat whatever their t value (0.2%/week is an
+advanced lifter's gain; Latella 2020)."""
+T_CRIT = 2.0
+TRIM_SD = 2.5
+REFERENCE_REPS = 5
+"""e1RM is put on the scale of a 5-rep set: 3-6 reps near failure give the
+most trustworthy estimates (DOMAIN.md; Reynolds et al. 2006)."""
+RIDGE = 1e-8
+
+SERIES_KEYS = ["trainee_id", "lift"]
+
+
+# --------------------------------------------------------------------------
+# The series
+# --------------------------------------------------------------------------
+
+
+def session_series(sets: pl.DataFrame, as_of: pl.DataFrame, formula: str = strength.DEFAULT_FORMULA,
+                   horizon_weeks: int = HORIZON_WEEKS) -> pl.DataFrame:
+    """Session-best e1RM per trainee and lift within the horizon before as_of.
+
+    ``sets`` are annotated (``lift``, ``main_lift``); ``as_of`` has
+    ``trainee_id, as_of``. Adds ``t`` (weeks since the horizon start),
+    ``y`` (log e1RM).
+    """
+    best = strength.session_best_e1rm(sets, formula).rename({"exercise": "lift"})
+    horizon = pl.col("as_of") - pl.duration(weeks=horizon_weeks)
+    return (
+        best.join(as_of.select("trainee_id", "as_of"), on="trainee_id")
+        .filter(pl.col("date").is_between(horizon, pl.col("as_of")))
+        .with_columns(
+            ((pl.col("date") - horizon).dt.total_days() / 7).alias("t"),
+            pl.col("e1rm_kg").log().alias("y"),
+        )
+        .sort(*SERIES_KEYS, "date", "session_id")
+    )
+
+
+# --------------------------------------------------------------------------
+# Segmented regression
+# --------------------------------------------------------------------------
+
+_SUMS = ("n", "t", "tt", "y", "ty", "d1", "d2", "d1t", "d2t")
+_TOTALS = (*_SUMS, "yy", "d1y", "d2y", "d1d1", "d2d2", "d1d2")
+
+
+def rep_terms() -> tuple[pl.Expr, pl.Expr]:
+    """The rep-range regressors: (r - 5) / 5 and its square (5 reps: no offset)."""
+    x = (pl.col("reps").cast(pl.Float64) - REFERENCE_REPS) / 5
+    return x, x * x
+
+
+def _weighted_terms(w: pl.Expr) -> list[pl.Expr]:
+    t, y = pl.col("t"), pl.col("y")
+    d1, d2 = rep_terms()
+    terms = {"n": w, "t": w * t, "tt": w * t * t, "y": w * y, "ty": w * t * y,
+             "d1": w * d1, "d2": w * d2, "d1t": w * d1 * t, "d2t": w * d2 * t,
+             "yy": w * y * y, "d1y": w * d1 * y, "d2y": w * d2 * y,
+             "d1d1": w * d1 * d1, "d2d2": w * d2 * d2, "d1d2": w * d1 * d2}
+    return [e.alias(f"s_{k}") for k, e in terms.items()]
+
+
+def _candidates(series: pl.DataFrame) -> pl.DataFrame:
+    """Every allowed breakpoint with the before-τ prefix sums and series totals."""
+    w = pl.col("w")
+    summed = series.with_columns(_weighted_terms(w))
+    totals = summed.group_by(SERIES_KEYS).agg(
+        *(pl.col(f"s_{k}").sum().alias(f"all_{k}") for k in _TOTALS),
+        pl.col("t").filter(w > 0).max().alias("t_end"),
+    )
+    before = summed.with_columns(pl.col([f"s_{k}" for k in _SUMS]).cum_sum().over(SERIES_KEYS))
+    cands = before.join(totals, on=SERIES_KEYS).with_columns(
+        pl.col("t").alias("tau"), (pl.col("t_end") - pl.col("t")).alias("weeks_after"),
+        (pl.col("all_n") - pl.col("s_n")).alias("n_after"),
+    )
+    allowed = (
+        (pl.col("w") > 0)
+        & (pl.col("s_n") >= MIN_SEGMENT_SESSIONS)
+        & (((pl.col("n_after") >= MIN_SEGMENT_SESSIONS) & (pl.col("weeks_after") >= MIN_SEGMENT_WEEKS))
+           | (pl.col("n_after") == 0))  # τ at the last session: the no-break line
+    )
+    return cands.filter(allowed)
+
+
+def _normal_equations(c: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """X'X and X'y for regressors [1, min(t-τ,0), max(t-τ,0), d1, d2]."""
+    tau = c.get_column("tau").to_numpy()
+    b = {k: c.get_column(f"s_{k}").to_numpy() for k in _SUMS}  # sums up to τ
+    tot = {k: c.get_column(f"all_{k}").to_numpy() for k in _TOTALS}
+    a = {k: tot[k] - b[k] for k in _SUMS}  # sums after τ
+    s1 = b["t"] - tau * b["n"]
+    s11 = b["tt"] - 2 * tau * b["t"] + tau ** 2 * b["n"]
+    s2 = a["t"] - tau * a["n"]
+    s22 = a["tt"] - 2 * tau * a["t"] + tau ** 2 * a["n"]
+    d1x1, d2x1 = b["d1t"] - tau * b["d1"], b["d2t"] - tau * b["d2"]
+    d1x2, d2x2 = a["d1t"] - tau * a["d1"], a["d2t"] - tau * a["d2"]
+    n, d1, d2 = tot["n"], tot["d1"], tot["d2"]
+    zero = np.zeros_like(n)
+    xtx = np.stack([
+        np.stack([n, s1, s2, d1, d2], -1),
+        np.stack([s1, s11, zero, d1x1, d2x1], -1),
+        np.stack([s2, zero, s22, d1x2, d2x2], -1),
+        np.stack([d1, d1x1, d1x2, tot["d1d1"], tot["d1d2"]], -1),
+        np.stack([d2, d2x1, d2x2, tot["d1d2"], tot["d2d2"]], -1),
+    ], -2)
+    xty = np.stack([
+        tot["y"], b["ty"] - tau * b["y"], a["ty"] - tau * a["y"], tot["d1y"], tot["d2y"],
+    ], -1)
+    scale = np.maximum(np.abs(np.diagonal(xtx, axis1=-2, axis2=-1)), 1.0)
+    xtx = xtx + np.eye(5) * (RIDGE * scale)[..., None, :]
+    return xtx, xty
+
+
+def _fit(series: pl.DataFrame) -> pl.DataFrame:
+    """Best breakpoint (or none) per series, by SSE within a series and BIC."""
+    cands = _candidates(series)
+    if cands.is_empty():
+        raise ValueError("no series long enough to fit")
+    xtx, xty = _normal_equations(cands)
+    beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
+    sse = np.maximum(cands.get_column("all_yy").to_numpy() - np.einsum("ij,ij->i", beta, xty), 1e-12)
+    n = cands.get_column("all_n").to_numpy()
+    breaks = cands.get_column("n_after").to_numpy() > 0
+    params = np.where(breaks, 6, 4)
+    bic = n * np.log(sse / n) + params * np.log(n)
+    inv = np.linalg.inv(xtx)
+    dof = np.maximum(n - params + breaks, 1)  # τ counts in BIC but is not a linear parameter
+    sigma2 = sse / dof
+    change_var = sigma2 * (inv[:, 2, 2] + inv[:, 1, 1] - 2 * inv[:, 1, 2])
+    scored = cands.select(*SERIES_KEYS, "tau", "date", pl.col("all_n").alias("n_all"), "n_after", "t_end").with_columns(
+        pl.Series("t_change", np.where(breaks, (beta[:, 2] - beta[:, 1]) / np.sqrt(np.maximum(change_var, 1e-18)), 0.0)),
+        pl.Series("bic", bic), pl.Series("sse", sse), pl.Series("sigma", np.sqrt(sigma2)),
+        pl.Series("level", beta[:, 0]), pl.Series("slope_before", beta[:, 1]),
+        pl.Series("slope_after", np.where(breaks, beta[:, 2], beta[:, 1])),
+        pl.Series("se_after", np.sqrt(sigma2 * np.where(breaks, inv[:, 2, 2], inv[:, 1, 1]))),
+        pl.Series("off1", beta[:, 3]), pl.Series("off2", beta[:, 4]),
+    )
+    best_break = (scored.filter(pl.col("n_after") > 0).sort("sse")
+                  .group_by(SERIES_KEYS, maintain_order=True).first().drop("t_end"))
+    line = scored.filter(pl.col("n_after") == 0).select(
+        *SERIES_KEYS, "t_end", *(pl.col(k).alias(f"line_{k}") for k in _MODEL))
+    return line.join(best_break, on=SERIES_KEYS, how="left")
+
+
+_MODEL = ("bic", "sigma", "level", "slope_after", "se_after", "off1", "off2")
+"""What the single-line fit keeps (``line_*``) beside the best break."""
+
+
+BREAK_RULES = ("bic", "change_test", "always")
+
+
+def _choose(fit: pl.DataFrame, rule: str) -> pl.DataFrame:
+    """Keep the break or the single line per series.
+
+    ``bic``: the break when it lowers the BIC; ``change_test``: when the
+    slope after τ differs from the slope before with |t| > 2; ``always``:
+    whenever a break was possible.
+    """
+    has_break = pl.col("slope_after").is_not_null()
+    keep = {
+        "bic": has_break & (pl.col("bic") < pl.col("line_bic")),
+        "change_test": has_break & (pl.col("t_change").abs() > T_CRIT),
+        "always": has_break,
+    }[rule]
+    line = {"slope_before": "line_slope_after", "slope_after": "line_slope_after", "se_after": "line_se_after",
+            "level": "line_level", "off1": "line_off1", "off2": "line_off2", "sigma": "line_sigma", "tau": "t_end"}
+    return fit.with_columns(
+        *(pl.when(keep).then(pl.col(k)).otherwise(pl.col(v)).alias(k) for k, v in line.items()),
+        keep.alias("breaks"),
+    )
+
+
+def _predict() -> pl.Expr:
+    """Fitted log e1RM of each session under its series' chosen model."""
+    u = pl.col("t") - pl.col("tau")
+    trend = (pl.col("level") + pl.col("slope_before") * pl.min_horizontal(u, 0)
+             + pl.col("slope_after") * pl.max_horizontal(u, 0))
+    d1, d2 = rep_terms()
+    return trend + pl.col("off1") * d1 + pl.col("off2") * d2
+
+
+def segmented(series: pl.DataFrame, rule: str = "bic") -> pl.DataFrame:
+    """Per trainee and lift: the two-phase fit, after removing what the lifts share.
+
+    A first fit gives each session's residual. What all of a trainee's lifts
+    share on a day (readiness) is estimated leave-one-out from the other
+    lifts that day and subtracted; weeks where the lifts together sit far
+    below their trend (deloads) and single sessions far below it (easy
+    days) are left out. Then the model is refitted. Returns the chosen model
+    (breakpoint, slopes in log units per week with the final slope's
+    standard error, rep-range offsets, residual SD).
+    """
+    first = _choose(_fit(series.with_columns(pl.lit(1.0).alias("w"))), rule)
+    resid = series.join(first, on=SERIES_KEYS, how="left").with_columns((pl.col("y") - _predict()).alias("resid"))
+    adjusted = _remove_shared_effects(resid)
+    return _choose(_fit(adjusted.select(*series.columns, "w")), rule).join(
+        adjusted.group_by(SERIES_KEYS).agg((pl.col("w") == 0).sum().alias("left_out")), on=SERIES_KEYS, how="left")
+
+
+def _robust_sd(x: pl.Expr) -> pl.Expr:
+    return 1.4826 * (x - x.median()).abs().median()
+
+
+def _remove_shared_effects(resid: pl.DataFrame) -> pl.DataFrame:
+    """Day effects out of ``y``; deload weeks and outlying low sessions weighted 0."""
+    day = ["trainee_id", "date"]
+    others = pl.len().over(day) - 1
+    loo_day = (pl.col("resid").sum().over(day) - pl.col("resid")) / others
+    shrink = others / (others + 1)
+    week = ["trainee_id", pl.col("date").dt.truncate("1w")]
+    week_effect = pl.col("resid").median().over(week)
+    week_sd = _robust_sd(pl.col("resid").median().over(week)).over("trainee_id")
+    low_week = (week_effect < -TRIM_SD * week_sd) & (pl.len().over(week) >= 2)
+    adjusted = resid.with_columns(
+        (pl.col("y") - pl.when(others > 0).then(loo_day * shrink).otherwise(0.0)).alias("y"),
+        (pl.col("resid") - pl.when(others > 0).then(loo_day * shrink).otherwise(0.0)).alias("resid_adj"),
+        low_week.alias("deload"),
+    )
+    low_session = pl.col("resid_adj") < -TRIM_SD * _robust_sd(pl.col("resid_adj")).over(SERIES_KEYS)
+    return adjusted.with_columns(
+        pl.when(pl.col("deload") | low_session).then(0.0).otherwise(1.0).alias("w"))
+
+
+def status_from_slope(slope: pl.Expr, se: pl.Expr) -> pl.Expr:
+    """progressing / declining when |t| > 2 and beyond ±MIN_RATE_PCT %/week, else plateau."""
+    pct = (slope.exp() - 1) * 100
+    t = slope / se
+    return (
+        pl.when((t > T_CRIT) & (pct > MIN_RATE_PCT)).then(pl.lit("progressing"))
+        .when((t < -T_CRIT) & (pct < -MIN_RATE_PCT)).then(pl.lit("declining"))
+        .otherwise(pl.lit("plateau"))
+    )
+
+
+def _enough(series: pl.DataFrame) -> pl.DataFrame:
+    """Series with enough recent data to judge."""
+    return series.group_by(SERIES_KEYS).agg(
+        pl.len().alias("sessions"),
+        (pl.col("date").max() >= pl.col("as_of").first() - pl.duration(weeks=STALE_WEEKS)).alias("recent"),
+        pl.col("date").min().alias("first_date"),
+        pl.col("as_of").first(),
+    ).with_columns(((pl.col("sessions") >= MIN_SESSIONS) & pl.col("recent")).alias("enough"))
+
+
+def detect_segmented(series: pl.DataFrame, rule: str = "bic") -> pl.DataFrame:
+    """Status and plateau start per trainee and lift by segmented regression."""
+    fit = segmented(series, rule)
+    status = status_from_slope(pl.col("slope_after"), pl.col("se_after"))
+    return (
+        _enough(series).join(fit, on=SERIES_KEYS, how="left")
+        .with_columns(pl.when(pl.col("enough") & pl.col("slope_after").is_not_null()).then(status)
+                      .otherwise(pl.lit("insufficient_data")).alias("status"))
+        .with_columns(
+            pl.when(pl.col("status") == "plateau")
+            .then(pl.when(pl.col("breaks")).then(pl.col("date")).otherwise(pl.col("first_date")))
+            .alias("plateau_since"),
+            ((pl.col("slope_after").exp() - 1) * 100).alias("change_pct_per_week"),
+        )
+        .select(*SERIES_KEYS, "status", "plateau_since", "change_pct_per_week", "sessions",
+                "slope_after", "se_after", "sigma", "breaks", pl.col("date").alias("break_date"),
+                "tau", "level", "slope_before", "off1", "off2")
+        .sort(SERIES_KEYS)
+    )
+
+
+# --------------------------------------------------------------------------
+# Theil-Sen over the trailing window (the comparison method)
+# --------------------------------------------------------------------------
+
+
+def detect_theil_sen(series: pl.DataFrame, window_weeks: int = 8) -> pl.DataFrame:
+    """Status by Theil-Sen slope of rep-range-corrected log e1RM in the window;
+    plateau start from the last rolling best beyond the MDC."""
+    offsets = segmented(series).select(*SERIES_KEYS, "off1", "off2")
+    d1, d2 = rep_terms()
+    corrected = series.join(offsets, on=SERIES_KEYS, how="left").with_columns(
+        (pl.col("y") - (pl.col("off1") * d1 + pl.col("off2") * d2).fill_null(0.0)).alias("yc"))
+    window = corrected.filter(pl.col("date") >= pl.col("as_of") - pl.duration(weeks=window_weeks))
+    slopes = _pairwise_slopes(window)
+    best = _last_meaningful_best(corrected)
+    status = status_from_slope(pl.col("slope"), pl.col("se"))
+    return (
+        _enough(series).join(slopes, on=SERIES_KEYS, how="left").join(best, on=SERIES_KEYS, how="left")
+        .with_columns(pl.when(pl.col("enough") & pl.col("slope").is_not_null()).then(status)
+                      .otherwise(pl.lit("insufficient_data")).alias("status"))
+        .with_columns(
+            pl.when(pl.col("status") == "plateau").then(pl.coalesce("best_date", "first_date")).alias("plateau_since"),
+            ((pl.col("slope").exp() - 1) * 100).alias("change_pct_per_week"),
+        )
+        .select(*SERIES_KEYS, "status", "plateau_since", "change_pct_per_week", "sessions")
+        .sort(SERIES_KEYS)
+    )
+
+
+def _pairwise_slopes(window: pl.DataFrame) -> pl.DataFrame:
+    """Theil-Sen median slope and a standard error from Sen's 95% interval."""
+    pts = window.select(*SERIES_KEYS, "t", "yc").with_row_index("i")
+    pairs = pts.join(pts, on=SERIES_KEYS, suffix="_b").filter(
+        (pl.col("i") < pl.col("i_b")) & (pl.col("t_b") > pl.col("t")))
+    n = pl.col("n_pts")
+    big_n = pl.len()
+    c = 1.96 * (n * (n - 1) * (2 * n + 5) / 18).sqrt()
+    return (
+        pairs.with_columns(((pl.col("yc_b") - pl.col("yc")) / (pl.col("t_b") - pl.col("t"))).alias("s"))
+        .join(pts.group_by(SERIES_KEYS).agg(pl.len().cast(pl.Float64).alias("n_pts")), on=SERIES_KEYS)
+        .group_by(SERIES_KEYS)
+        .agg(
+            pl.col("s").median().alias("slope"),
+            pl.col("s").quantile(((big_n - c) / 2 / big_n).clip(0, 1).first(), "nearest").alias("lo"),
+            pl.col("s").quantile(((big_n + c) / 2 / big_n).clip(0, 1).first(), "nearest").alias("hi"),
+        )
+        .with_columns(((pl.col("hi") - pl.col("lo")) / (2 * 1.96)).alias("se"))
+    )
+
+
+def _last_meaningful_best(corrected: pl.DataFrame) -> pl.DataFrame:
+    """Date of the last session that beat all earlier ones by more than MDC95."""
+    diff = pl.col("yc").diff().over(SERIES_KEYS)
+    typical_error = diff.std().over(SERIES_KEYS) / math.sqrt(2)
+    previous_best = pl.col("yc").cum_max().shift(1).over(SERIES_KEYS)
+    new_best = pl.col("yc") > previous_best + 2.77 * typical_error
+    return (
+        corrected.with_columns(new_best.alias("new_best"))
+        .filter(pl.col("new_best"))
+        .group_by(SERIES_KEYS)
+        .agg(pl.col("date").max().alias("best_date"))
+    )
+
+
+DETECTORS = {"segmented": detect_segmented, "theil_sen": detect_theil_sen}
