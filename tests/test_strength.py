@@ -112,3 +112,19 @@ def test_session_best_uses_working_sets_and_rpe_when_logged():
     best = strength.session_best_e1rm(sets)
     assert best.select("exercise", "e1rm_kg").rows() == [("bench", pytest.approx(123.304, abs=1e-3))]
     assert best.row(0, named=True)["rpe"] == 8.0
+
+
+def test_personal_records_by_kind():
+    d = [dt.date(2025, 3, day) for day in (3, 10, 17, 24)]
+    sets = sets_frame([
+        ("T1", "bench", "s1", d[0], 100.0, 5, None, "working"),   # baseline
+        ("T1", "bench", "s2", d[1], 100.0, 6, None, "working"),   # rep PR at 100, e1RM PR (120)
+        ("T1", "bench", "s3", d[2], 105.0, 3, None, "working"),   # load PR; e1RM 115.5: none
+        ("T1", "bench", "s4", d[3], 100.0, 6, None, "working"),   # equal: no PR
+    ]).rename({"exercise": "lift"})
+    prs = strength.personal_records(sets)
+    assert prs.select("date", "kind", "value_kg", "reps").rows() == [
+        (d[1], "e1rm", pytest.approx(120.0), 6),
+        (d[1], "reps", 100.0, 6),
+        (d[2], "load", 105.0, None),
+    ]

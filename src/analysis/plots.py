@@ -75,8 +75,10 @@ def weekly_volume(weeks: pl.DataFrame) -> Figure:
     return fig
 
 
-def e1rm_over_time(sessions: pl.DataFrame, window_start: dt.date, as_of: dt.date) -> Figure:
-    """Session-best e1RM per lift (kg), one panel per lift, window shaded."""
+def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame, plateaus: dict[str, dt.date],
+                   window_start: dt.date, as_of: dt.date) -> Figure:
+    """Session-best e1RM per lift (kg), one panel per lift: the trend with the
+    95% range of session values, the report window and any plateau shaded."""
     lifts = sessions.get_column("exercise").unique(maintain_order=True).to_list()
     cols = 2 if len(lifts) > 1 else 1
     rows = max(1, -(-len(lifts) // cols))
@@ -84,8 +86,17 @@ def e1rm_over_time(sessions: pl.DataFrame, window_start: dt.date, as_of: dt.date
                              squeeze=False, sharex=True)
     for ax, lift in zip(axes.flat, lifts):
         one = sessions.filter(pl.col("exercise") == lift)
+        line = trend.filter(pl.col("lift") == lift)
         _shade_window(ax, window_start, as_of)
-        ax.plot(one["date"].to_list(), one["e1rm_kg"].to_list(), "o-", ms=3, lw=1, color=COLORS["data"])
+        if lift in plateaus:
+            ax.axvspan(plateaus[lift], as_of, color=COLORS["strength"], alpha=0.12, zorder=0)
+            ax.annotate("plateau", xy=(plateaus[lift], 1), xycoords=("data", "axes fraction"),
+                        xytext=(2, -10), textcoords="offset points", fontsize=7, color=COLORS["strength"])
+        ax.plot(one["date"].to_list(), one["e1rm_kg"].to_list(), "o", ms=2.5, color=COLORS["data"], alpha=0.6)
+        if line.height:
+            ax.fill_between(line["date"].to_list(), line["low_kg"].to_list(), line["high_kg"].to_list(),
+                            color=COLORS["data"], alpha=0.12, lw=0)
+            ax.plot(line["date"].to_list(), line["trend_kg"].to_list(), "-", lw=1.8, color=COLORS["data"])
         ax.set_title(lift)
         ax.set_ylabel("e1RM (kg)")
         _dates(ax)

@@ -2,8 +2,9 @@
 
 :func:`analyse` computes the tables a report shows and the summary.json of
 DESIGN.md for all trainees at once (vectorized polars, no per-trainee loop
-until the summaries are assembled). Lift and size statuses read
-``insufficient_data`` until the trend detectors land (issues 4 and 5).
+until the summaries are assembled). Lift statuses come from
+:mod:`analysis.trends`; size status reads ``insufficient_data`` until the
+size detector lands.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import catalog, strength, volume
+from analysis import catalog, relative, strength, trends, volume
 
 LIFT_STATUSES = ("progressing", "plateau", "declining", "insufficient_data")
 SIZE_STATUSES = ("growing", "flat", "shrinking", "insufficient_data")
@@ -29,7 +30,10 @@ class Progress:
 
     as_of: pl.DataFrame  # trainee_id, as_of, window_start
     e1rm_sessions: pl.DataFrame
+    trend: pl.DataFrame
     lifts: pl.DataFrame
+    records: pl.DataFrame
+    relative: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
     focus: pl.DataFrame
@@ -41,6 +45,8 @@ class Progress:
         when = self.as_of.filter(pl.col("trainee_id") == trainee_id).row(0, named=True)
         lifts = self.lifts.filter(pl.col("trainee_id") == trainee_id)
         focus = self.focus.filter(pl.col("trainee_id") == trainee_id)
+        rel = self.relative.filter(pl.col("trainee_id") == trainee_id)
+        recent = self.records.filter((pl.col("trainee_id") == trainee_id) & (pl.col("date") >= when["window_start"]))
         shares = {z: 0.0 for z in ZONE_REPS} | {r["zone"]: r["share"] for r in focus.iter_rows(named=True)}
         return {
             "trainee_id": trainee_id,
@@ -55,36 +61,56 @@ class Progress:
                     "e1rm_kg": _round(r["e1rm_kg"]),
                     "best_e1rm_kg": _round(r["best_e1rm_kg"]),
                     "change_pct_per_week": _round(r["change_pct_per_week"], 2),
+                    "change_pct_per_week_95ci": [_round(r["change_low"], 2), _round(r["change_high"], 2)]
+                    if r["change_low"] is not None else None,
                     "sessions_in_window": r["sessions_in_window"],
+                    "prs_in_window": recent.filter(pl.col("lift") == r["exercise"]).height,
                 }
                 for r in lifts.iter_rows(named=True)
             ],
-            "strength": {"status": _overall(lifts)},
+            "strength": {"status": _overall(lifts), "relative": _relative(rel)},
             "size": {"status": "insufficient_data"},
             "focus": {z: round(v, 3) for z, v in shares.items()},
         }
 
 
 def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = None,
-            window_weeks: int = 8) -> Progress:
+            window_weeks: int = 8, body: pl.DataFrame | None = None) -> Progress:
     """Every trainee's tables up to ``as_of`` (default: their last logged day)."""
     sets = catalog.annotate(sets)
     when = _as_of(sets, as_of, window_weeks)
     sets = sets.join(when, on="trainee_id").filter(pl.col("date") <= pl.col("as_of"))
     in_window = sets.filter(pl.col("date") >= pl.col("window_start"))
-    sessions = strength.session_best_e1rm(sets).join(
-        sets.select("lift", "main_lift").unique("lift"), left_on="exercise", right_on="lift", how="left"
-    )
+    main = sets.select("lift", "main_lift").unique("lift")
+    sessions = strength.session_best_e1rm(sets).join(main, left_on="exercise", right_on="lift", how="left")
+    series = trends.session_series(sets, when)
+    detected = trends.detect_segmented(series) if series.height else None
+    lifts = _lifts(sessions, when, detected)
     return Progress(
         as_of=when,
         e1rm_sessions=sessions,
-        lifts=_lifts(sessions, when),
+        trend=trends.trend_lines(series, detected) if detected is not None else _no_trend(),
+        lifts=lifts,
+        records=strength.personal_records(sets),
+        relative=relative.relative_strength(
+            lifts.filter(pl.col("main_lift").is_not_null()).join(when.select("trainee_id", "as_of"), on="trainee_id")
+            .select("trainee_id", pl.col("as_of").alias("date"), "main_lift", "e1rm_kg"),
+            body if body is not None else _no_body(), trainees),
         weekly_volume=volume.volume_by_week(sets),
         sessions_per_week=volume.sessions_per_week(sets),
         focus=focus_shares(in_window),
         trainees=trainees,
         window_weeks=window_weeks,
     )
+
+
+def _no_body() -> pl.DataFrame:
+    return pl.DataFrame(schema={"trainee_id": pl.String, "date": pl.Date, "measure": pl.String, "value": pl.Float64})
+
+
+def _no_trend() -> pl.DataFrame:
+    return pl.DataFrame(schema={"trainee_id": pl.String, "lift": pl.String, "date": pl.Date,
+                                "trend_kg": pl.Float64, "low_kg": pl.Float64, "high_kg": pl.Float64})
 
 
 def _as_of(sets: pl.DataFrame, as_of: dt.date | None, window_weeks: int) -> pl.DataFrame:
@@ -96,32 +122,42 @@ def _as_of(sets: pl.DataFrame, as_of: dt.date | None, window_weeks: int) -> pl.D
     ).sort("trainee_id")
 
 
-def _lifts(sessions: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame:
-    """Per trainee and lift: latest and best e1RM, change per week in the window.
+def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame | None) -> pl.DataFrame:
+    """Per trainee and lift: status, plateau start, current and best e1RM, change.
 
-    The change is the least-squares slope of log session-best e1RM over days,
-    as % per week (a provisional estimate until the trend detector lands).
+    The current e1RM is the trend's value at the last session (on the scale of
+    a 5-rep set), else the last session best; the change is the trend's final
+    slope in % per week with its 95% interval.
     """
-    days = (pl.col("date") - pl.col("window_start")).dt.total_days().cast(pl.Float64)
-    log_e1rm = pl.col("e1rm_kg").log()
     window = pl.col("date") >= pl.col("window_start")
-    slope = pl.cov(days.filter(window), log_e1rm.filter(window)) / days.filter(window).var()
-    n_window = window.sum()
-    return (
+    per_lift = (
         sessions.join(when, on="trainee_id")
         .sort("date")
         .group_by("trainee_id", "exercise")
         .agg(
             pl.col("main_lift").first(),
-            pl.col("e1rm_kg").last(),
+            pl.col("e1rm_kg").last().alias("last_e1rm_kg"),
             pl.col("e1rm_kg").max().alias("best_e1rm_kg"),
-            pl.when(n_window >= 3).then(((slope * 7).exp() - 1) * 100).alias("change_pct_per_week"),
-            n_window.cast(pl.Int64).alias("sessions_in_window"),
+            window.sum().cast(pl.Int64).alias("sessions_in_window"),
         )
+    )
+    if detected is None:
+        detected = pl.DataFrame(schema={"trainee_id": pl.String, "lift": pl.String, "status": pl.String,
+                                        "plateau_since": pl.Date, "change_pct_per_week": pl.Float64,
+                                        "change_low": pl.Float64, "change_high": pl.Float64,
+                                        "current_kg": pl.Float64})
+    found = detected.select(
+        "trainee_id", pl.col("lift").alias("exercise"), "status", "plateau_since", "change_pct_per_week",
+        "change_low", "change_high", "current_kg")
+    return (
+        per_lift.join(found, on=["trainee_id", "exercise"], how="left")
         .with_columns(
-            pl.lit("insufficient_data").alias("status"),
-            pl.lit(None, dtype=pl.String).alias("plateau_since"),
+            pl.col("status").fill_null("insufficient_data"),
+            pl.col("plateau_since").dt.to_string("%Y-%m-%d"),
+            pl.coalesce("current_kg", "last_e1rm_kg").alias("e1rm_kg"),
         )
+        .with_columns(pl.min_horizontal("e1rm_kg", "best_e1rm_kg").alias("e1rm_kg"))
+        .drop("current_kg", "last_e1rm_kg")
         .sort("trainee_id", pl.col("main_lift").is_null(), "sessions_in_window", "exercise",
               descending=[False, False, True, False])
     )
@@ -147,12 +183,27 @@ def focus_shares(sets: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+STATUS_TIE_ORDER = ("plateau", "declining", "progressing")
+"""On a tie between main lifts, the more cautious reading wins."""
+
+
 def _overall(lifts: pl.DataFrame) -> str:
     """Strength status across main lifts: the most common known status."""
-    main = lifts.filter(pl.col("main_lift").is_not_null() & (pl.col("status") != "insufficient_data"))
-    if main.is_empty():
+    known = lifts.filter(pl.col("main_lift").is_not_null() & (pl.col("status") != "insufficient_data"))
+    if known.is_empty():
         return "insufficient_data"
-    return main.get_column("status").mode().sort().item(0)
+    counts = known.group_by("status").len()
+    top = counts.filter(pl.col("len") == pl.col("len").max()).get_column("status").to_list()
+    return next(s for s in STATUS_TIE_ORDER if s in top)
+
+
+def _relative(rel: pl.DataFrame) -> dict:
+    """Relative strength scores of the trainee (null where unknown, and why)."""
+    if rel.is_empty():
+        return {"missing": "no main-lift e1RM"}
+    r = rel.row(0, named=True)
+    keys = ("bodyweight_kg", "total_kg", "dots", "wilks", "wilks2020", "ipf_gl_total", "ipf_gl_bench")
+    return {k: _round(r[k], 2) for k in keys} | {"missing": r["missing"]}
 
 
 def _round(x: float | None, digits: int = 1) -> float | None:

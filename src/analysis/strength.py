@@ -110,12 +110,18 @@ def e1rm_rpe(weight: pl.Expr | str, reps: pl.Expr | str, rpe: pl.Expr | str) -> 
     return _expr(weight) / rts_percent(reps, rpe)
 
 
+RPE_TRUSTED = 7.0
+"""Self-rated RPE is off by ~1 rep near failure and more further away
+(Zourdos et al. 2016; Helms et al. 2016): the chart is used from RPE 7."""
+
+
 def with_e1rm(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.DataFrame:
-    """Sets with ``e1rm_kg``: RTS chart where RPE is logged (>= 6), else ``formula``.
+    """Sets with ``e1rm_kg``: RTS chart where RPE >= 7 is logged, else ``formula``.
 
     Warm-ups and unloaded sets get no estimate.
     """
-    estimate = pl.coalesce(e1rm_rpe("weight_kg", "reps", "rpe"), e1rm("weight_kg", "reps", formula))
+    rpe = pl.when(pl.col("rpe") >= RPE_TRUSTED).then(pl.col("rpe"))
+    estimate = pl.coalesce(e1rm_rpe("weight_kg", "reps", rpe), e1rm("weight_kg", "reps", formula))
     usable = (pl.col("set_type") != "warmup") & (pl.col("weight_kg") > 0)
     return sets.with_columns(pl.when(usable).then(estimate).alias("e1rm_kg"))
 
@@ -149,3 +155,36 @@ def epley_rts_gap() -> float:
 
 def _expr(x: pl.Expr | str) -> pl.Expr:
     return pl.col(x) if isinstance(x, str) else x
+
+
+def personal_records(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.DataFrame:
+    """Every PR as it happened: tidy trainee_id, lift, date, kind, value_kg, reps.
+
+    ``e1rm``: a session-best e1RM above every earlier one; ``load``: a load
+    heavier than any lifted before (any reps); ``reps``: more reps than ever
+    before at that load (kg, to 0.5). The first session of a lift sets the
+    baseline and counts as no PR.
+    """
+    keys = ["trainee_id", "lift"]
+    best = session_best_e1rm(sets, formula).rename({"exercise": "lift"})
+    e1rm_prs = best.filter(
+        pl.col("e1rm_kg") > pl.col("e1rm_kg").cum_max().shift(1).over(keys)
+    ).select(*keys, "date", pl.lit("e1rm").alias("kind"), pl.col("e1rm_kg").alias("value_kg"), "reps")
+    working = (
+        sets.filter((pl.col("set_type") != "warmup") & (pl.col("weight_kg") > 0) & (pl.col("reps") > 0))
+        .sort("date")
+        .group_by(*keys, "date", maintain_order=True)
+        .agg(pl.col("weight_kg").max().alias("top_kg"),
+             pl.struct("weight_kg", "reps").alias("sets"))
+    )
+    load_prs = working.filter(pl.col("top_kg") > pl.col("top_kg").cum_max().shift(1).over(keys)).select(
+        *keys, "date", pl.lit("load").alias("kind"), pl.col("top_kg").alias("value_kg"), pl.lit(None, pl.Int64).alias("reps"))
+    at_load = (
+        working.explode("sets").unnest("sets")
+        .with_columns((pl.col("weight_kg") * 2).round(0).alias("half_kg"))
+        .group_by(*keys, "half_kg", "date", maintain_order=True).agg(pl.col("reps").max(), pl.col("weight_kg").max())
+    )
+    rep_prs = at_load.filter(
+        pl.col("reps") > pl.col("reps").cum_max().shift(1).over(*keys, "half_kg")
+    ).select(*keys, "date", pl.lit("reps").alias("kind"), pl.col("weight_kg").alias("value_kg"), "reps")
+    return pl.concat([e1rm_prs, load_prs, rep_prs]).sort(*keys, "date", "kind")

@@ -54,7 +54,7 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_rejects(dataset, out_dir, log)
     sets = dataset.sets.filter(pl.col("trainee_id").is_in(wanted))
-    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks)
+    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks, body=dataset.body)
     prepared = out_dir / PREPARED
     for tid in wanted:
         slice_for(analysis, tid).save(prepared / tid)
@@ -148,8 +148,10 @@ def _write_index(analysis: progress.Progress, wanted: list[str], result: BatchRe
             continue
         s = analysis.summary(tid)
         label = f"{names[tid]} ({tid})" if names.get(tid) else tid
+        main = [lift for lift in s["lifts"] if lift["main_lift"]]
         rows.append({"trainee_id": tid, "name": label, "as_of": s["as_of"],
                      "strength": s["strength"]["status"], "size": s["size"]["status"],
-                     "main_lifts": sum(1 for lift in s["lifts"] if lift["main_lift"]), "focus": s["focus"]})
+                     "plateaus": [(lift["exercise"], lift["plateau_since"]) for lift in main if lift["status"] == "plateau"],
+                     "focus": s["focus"]})
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     native.write_text_atomic(out_dir / "index.html", html.index_page(rows, result.failures, f"generated {stamp} · analysis {__version__}"))

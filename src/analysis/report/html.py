@@ -7,6 +7,7 @@ PNG, no scripts, no fonts or styles from a CDN.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 from html import escape
 from importlib import resources
@@ -62,47 +63,72 @@ def header(view: TraineeView) -> str:
     )
 
 
+STATUS_WORDS = {"progressing": "progressing", "plateau": "on a plateau", "declining": "declining",
+                "insufficient_data": "not enough recent data to judge"}
+
+
+def _lift_sentence(lift: dict) -> str:
+    name = lift["exercise"].capitalize()
+    status = lift["status"]
+    if status == "plateau" and lift["plateau_since"]:
+        when = _date(dt.date.fromisoformat(lift["plateau_since"]))
+        return f"{name} flat since {when} (e1RM about {lift['e1rm_kg']:.0f} kg)"
+    if status in ("progressing", "declining"):
+        return f"{name} {status} ({lift['change_pct_per_week']:+.1f}% a week, e1RM about {lift['e1rm_kg']:.0f} kg)"
+    return f"{name}: {STATUS_WORDS[status]}"
+
+
 def verdict(view: TraineeView) -> str:
-    """The plain-words paragraph at the top: frequency, focus, main lifts."""
+    """The plain-words paragraph at the top: frequency, focus, strength."""
     weeks = view.sessions_per_week.filter(pl.col("week") >= view.window_start)
     per_week = weeks.get_column("sessions").mean() if weeks.height else 0.0
     focus = view.summary["focus"]
     zone, share = max(focus.items(), key=lambda kv: kv[1])
-    parts = [
-        f"Last {view.summary['window_weeks']} weeks: {per_week:.1f} sessions a week",
-        f"mostly {zone}-zone work ({share:.0%} of working sets)" if share > 0 else "no working sets",
-    ]
-    sentences = ["; ".join(parts) + "."]
-    for lift in view.summary["lifts"]:
-        if not lift["main_lift"] or lift["e1rm_kg"] is None:
-            continue
-        change = lift["change_pct_per_week"]
-        trend = f", {change:+.1f}% a week over the window" if change is not None else ""
-        sentences.append(
-            f"{lift['exercise'].capitalize()}: e1RM {lift['e1rm_kg']:.0f} kg "
-            f"(best {lift['best_e1rm_kg']:.0f} kg){trend}."
-        )
+    first = (f"Last {view.summary['window_weeks']} weeks: {per_week:.1f} sessions a week, "
+             + (f"mostly {zone}-zone work ({share:.0%} of working sets)." if share > 0 else "no working sets."))
+    main = [lift for lift in view.summary["lifts"] if lift["main_lift"]]
+    overall = view.summary["strength"]["status"]
+    sentences = [first, f"Strength overall: {STATUS_WORDS[overall]}."]
+    if main:
+        sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
+    prs = view.recent_records().filter(pl.col("kind") == "e1rm").height
+    if prs:
+        sentences.append(f"{prs} main-lift e1RM record{'s' if prs > 1 else ''} in the window.")
     return "<p class=\"verdict\">" + " ".join(escape(s) for s in sentences) + "</p>"
 
 
 def lift_table(view: TraineeView) -> str:
-    """All lifts with an e1RM: sessions in window, latest, best, change."""
-    head = ("<tr><th>lift</th><th>sessions in window</th><th>latest e1RM (kg)</th>"
-            "<th>best e1RM (kg)</th><th>change (% / week)</th></tr>")
+    """All lifts with an e1RM: status, since when, e1RM, best, change with its interval."""
+    head = ("<tr><th>lift</th><th>status</th><th>sessions in window</th><th>e1RM now (kg)</th>"
+            "<th>best e1RM (kg)</th><th>change (% / week, 95% interval)</th></tr>")
     rows = []
     for lift in view.summary["lifts"]:
-        change = lift["change_pct_per_week"]
         css = ' class="main"' if lift["main_lift"] else ""
+        status = lift["status"].replace("_", " ")
+        if lift["plateau_since"]:
+            status += f" since {_date(dt.date.fromisoformat(lift['plateau_since']))}"
         rows.append(
-            f"<tr{css}><td>{escape(lift['exercise'])}</td>"
-            f"<td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}</td>"
-            f"<td>{_num(lift['best_e1rm_kg'])}</td><td>{'' if change is None else f'{change:+.2f}'}</td></tr>"
+            f"<tr{css}><td>{escape(lift['exercise'])}</td><td class=\"status {escape(lift['status'])}\">"
+            f"{escape(status)}</td><td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}</td>"
+            f"<td>{_num(lift['best_e1rm_kg'])}</td><td>{_change(lift)}</td></tr>"
         )
     return f"<table class=\"lifts\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _change(lift: dict) -> str:
+    if lift["change_pct_per_week"] is None:
+        return ""
+    ci = lift.get("change_pct_per_week_95ci")
+    interval = f" ({ci[0]:+.2f} to {ci[1]:+.2f})" if ci else ""
+    return f"{lift['change_pct_per_week']:+.2f}{interval}"
+
+
 def _num(x: float | None) -> str:
     return "" if x is None else f"{x:.1f}"
+
+
+def _plateaus(plateaus: list[tuple[str, str | None]]) -> str:
+    return "<br>".join(f"{escape(lift)} since {escape(since or '?')}" for lift, since in plateaus) or "none"
 
 
 def index_page(rows: list[dict], failures: dict[str, str], footer: str) -> str:
@@ -112,14 +138,14 @@ def index_page(rows: list[dict], failures: dict[str, str], footer: str) -> str:
         items = "".join(f"<li><b>{escape(t)}</b>: {escape(why)}</li>" for t, why in sorted(failures.items()))
         body.append(f"<section class=\"failures\"><h2>Failed reports ({len(failures)})</h2><ul>{items}</ul></section>")
     head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>size</th>"
-            "<th>main lifts tracked</th><th>focus (strength / hypertrophy / endurance)</th></tr>")
+            "<th>main lifts on a plateau</th><th>focus (strength / hypertrophy / endurance)</th></tr>")
     cells = []
     for r in rows:
         tid = escape(r["trainee_id"])
         f = r["focus"]
         cells.append(
             f"<tr><td><a href=\"{tid}/report.html\">{escape(r['name'])}</a></td><td>{escape(r['as_of'])}</td>"
-            f"<td>{escape(r['strength'])}</td><td>{escape(r['size'])}</td><td>{r['main_lifts']}</td>"
+            f"<td>{escape(r['strength'])}</td><td>{escape(r['size'])}</td><td>{_plateaus(r['plateaus'])}</td>"
             f"<td>{f['strength']:.0%} / {f['hypertrophy']:.0%} / {f['endurance']:.0%}</td></tr>"
         )
     body.append(f"<table class=\"roster\"><thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>")
@@ -138,14 +164,53 @@ def strength_section(view: TraineeView) -> str:
         parts.append("<p>No main lift (squat, bench press, deadlift, overhead press) logged with a load.</p>")
     else:
         lifts = ", ".join(sessions.get_column("exercise").unique(maintain_order=True).to_list())
+        plateaus = {lift["exercise"]: dt.date.fromisoformat(lift["plateau_since"])
+                    for lift in view.summary["lifts"] if lift["plateau_since"]}
         parts.append(figure(
-            plots.e1rm_over_time(sessions, view.window_start, view.as_of),
-            alt=f"Session-best estimated 1RM in kg over time for {lifts}; the report window is shaded.",
-            caption="Best estimated 1RM (e1RM) of each session, from working sets: RTS chart where RPE "
-                    "is logged, Epley otherwise. Shaded: the report window.",
+            plots.e1rm_over_time(sessions, view.trend, plateaus, view.window_start, view.as_of),
+            alt=f"Session-best estimated 1RM in kg over time for {lifts}, with the fitted trend, "
+                "its range, the report window and any plateau shaded.",
+            caption="Dots: best estimated 1RM (e1RM) of each session from working sets (RTS chart where "
+                    "RPE 7 or more is logged, Epley otherwise). Line: the trend on the scale of a 5-rep set, "
+                    "with the 95% range of session values. Grey: the report window; orange: a plateau.",
         ))
     parts.append(lift_table(view))
+    parts.append(records_list(view))
+    parts.append(relative_table(view))
     return "\n".join(parts)
+
+
+def records_list(view: TraineeView) -> str:
+    """Main-lift PRs set in the window: e1RM, load and rep records."""
+    recent = view.recent_records()
+    others = view.recent_records(main_lifts_only=False).height - recent.height
+    if recent.is_empty():
+        return f"<p>No main-lift personal records in the window ({others} on other exercises).</p>"
+    words = {"e1rm": "e1RM {v:.1f} kg (from {r} reps)", "load": "heaviest load {v:.1f} kg",
+             "reps": "{r} reps at {v:.1f} kg"}
+    items = [
+        f"<li>{_date(r['date'])}: {escape(r['lift'])}, {escape(words[r['kind']].format(v=r['value_kg'], r=r['reps']))}</li>"
+        for r in recent.head(12).iter_rows(named=True)
+    ]
+    more = f"<li>and {recent.height - 12} more</li>" if recent.height > 12 else ""
+    note = f"<p class=\"note\">Plus {others} records on other exercises.</p>" if others else ""
+    return (f"<h3>Main-lift personal records in the window</h3><ul class=\"records\">"
+            f"{''.join(items)}{more}</ul>{note}")
+
+
+def relative_table(view: TraineeView) -> str:
+    """Relative strength: scores from the e1RM total and the nearest bodyweight."""
+    rel = view.summary["strength"]["relative"]
+    if rel.get("total_kg") is None and rel.get("ipf_gl_bench") is None:
+        return f"<p>Relative strength: unknown ({escape(rel.get('missing') or 'no data')}).</p>"
+    cells = [("bodyweight (kg)", rel.get("bodyweight_kg")), ("e1RM total (kg)", rel.get("total_kg")),
+             ("DOTS", rel.get("dots")), ("Wilks", rel.get("wilks")), ("Wilks 2020", rel.get("wilks2020")),
+             ("IPF GL (total)", rel.get("ipf_gl_total")), ("IPF GL (bench)", rel.get("ipf_gl_bench"))]
+    head = "".join(f"<th>{k}</th>" for k, _ in cells)
+    body = "".join(f"<td>{_num(v)}</td>" for _, v in cells)
+    note = f"<p class=\"note\">Unknown: {escape(rel['missing'])}.</p>" if rel.get("missing") else ""
+    return (f"<h3>Relative strength</h3><table class=\"relative\"><thead><tr>{head}</tr></thead>"
+            f"<tbody><tr>{body}</tr></tbody></table>{note}")
 
 
 def focus_section(view: TraineeView) -> str:

@@ -18,7 +18,7 @@ import polars as pl
 from analysis import progress
 from analysis.io import native
 
-TABLES = ("e1rm_sessions", "lifts", "weekly_volume", "sessions_per_week")
+TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week")
 
 
 @dataclass
@@ -28,7 +28,9 @@ class TraineeView:
     summary: dict
     window_start: dt.date
     e1rm_sessions: pl.DataFrame
+    trend: pl.DataFrame
     lifts: pl.DataFrame
+    records: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
 
@@ -44,6 +46,14 @@ class TraineeView:
     def main_lift_sessions(self) -> pl.DataFrame:
         """Session-best e1RM of the main lifts (squat, bench, deadlift, press)."""
         return self.e1rm_sessions.filter(pl.col("main_lift").is_not_null())
+
+    def recent_records(self, main_lifts_only: bool = True) -> pl.DataFrame:
+        """PRs set inside the report window (of the main lifts), newest first."""
+        recent = self.records.filter(pl.col("date") >= self.window_start)
+        if main_lifts_only:
+            main = self.lifts.filter(pl.col("main_lift").is_not_null()).get_column("exercise").implode()
+            recent = recent.filter(pl.col("lift").is_in(main))
+        return recent.sort("date", "lift", "kind", descending=[True, False, False])
 
     def save(self, folder: str | Path) -> None:
         """Write the slice (Parquet tables + JSON) for a notebook to load."""
@@ -93,5 +103,5 @@ def load_view(trainee_id: str, data_dir: str | Path, as_of: str | None = None,
     if sets.is_empty():
         raise KeyError(f"no sets for trainee {trainee_id!r} in {data_dir}")
     when = dt.date.fromisoformat(as_of) if as_of else None
-    result = progress.analyse(sets, dataset.trainees, when, window_weeks)
+    result = progress.analyse(sets, dataset.trainees, when, window_weeks, body=dataset.body)
     return slice_for(result, trainee_id)
