@@ -6,9 +6,10 @@ with the reps of the set it came from. Two detectors:
 * :func:`detect_segmented` (the default): two-phase (segmented) regression
   (Hinkley 1969), ``log e1RM = a + b1 min(t-τ, 0) + b2 max(t-τ, 0) + c1 x +
   c2 x²`` with ``x = (reps - 5) / 5``, the breakpoint τ searched over the
-  series' session dates. The break is kept when the slopes before and after
-  it differ at 5% allowing for the search (Andrews 1993 sup-Wald; or, with ``rule="bic"``, when the Bayesian information
-  criterion prefers it to one line). The rep terms are fitted jointly with
+  series' session dates. The break is kept when the Bayesian information
+  criterion prefers it to one line (or, with ``rule="change_test"``, when
+  the slopes before and after it differ at 5% allowing for the search;
+  Andrews 1993). The rep terms are fitted jointly with
   the trend, so a switch between a 10-12-rep and a 3-5-rep block does not
   read as a jump or a drop (the formulas' rep-range bias; Reynolds et al.
   2006). Before the final fit, what a trainee's lifts share on a day
