@@ -315,19 +315,36 @@ def _raise_first_problem(
 # --------------------------------------------------------------------------
 
 
-def annotate(sets: pl.DataFrame, catalog: Catalog | None = None) -> pl.DataFrame:
+def annotate(sets: pl.DataFrame, catalog: Catalog | None = None,
+             columns: tuple[str, ...] = ANNOTATION_COLUMNS) -> pl.DataFrame:
     """``sets`` with the catalog's columns added, rows and order unchanged.
 
     Adds ``lift`` (canonical name; an unknown name cleaned by
-    :func:`clean_text`), ``in_catalog``, ``pattern``, ``mechanics``,
-    ``main_lift``, ``bodyweight``, ``primary`` and ``secondary`` (lists; null
-    for unknown names). Distinct names are resolved once, then joined: one
-    join over the sets. Existing annotation columns are replaced.
+    :func:`clean_text`) and, of ``columns``, ``in_catalog``, ``pattern``,
+    ``mechanics``, ``main_lift``, ``bodyweight``, ``primary`` and
+    ``secondary`` (lists; null for unknown names). Distinct names are
+    resolved once, then mapped onto the sets column by column (no join, so
+    the existing columns are shared, not copied). Existing annotation
+    columns are replaced. On millions of sets, ask only for the columns you
+    need: the muscle lists are per exercise and cheaper joined after
+    aggregating.
     """
     catalog = catalog or load_catalog()
     sets = sets.drop(ANNOTATION_COLUMNS, strict=False)
-    names = catalog.resolve(sets.get_column("exercise").unique())
-    return sets.join(names, on="exercise", how="left", nulls_equal=True, maintain_order="left")
+    wanted = ["lift", *(c for c in columns if c != "lift")]
+    names = catalog.resolve(sets.get_column("exercise").unique().drop_nulls())
+    lists = [c for c in wanted if isinstance(names.schema[c], pl.List)]
+    mapped = sets.with_columns(
+        pl.col("exercise").replace_strict(names["exercise"], names[c], default=None,
+                                          return_dtype=names.schema[c]).alias(c)
+        for c in wanted if c not in lists
+    )
+    if "in_catalog" in wanted:
+        mapped = mapped.with_columns(pl.col("in_catalog").fill_null(False))  # a missing name is not in it
+    if not lists:
+        return mapped
+    return mapped.join(names.select("exercise", *lists), on="exercise", how="left",
+                       nulls_equal=True, maintain_order="left").select(*sets.columns, *wanted)
 
 
 def unknown_exercises(sets: pl.DataFrame, catalog: Catalog | None = None) -> pl.DataFrame:

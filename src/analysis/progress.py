@@ -24,6 +24,10 @@ ZONE_REPS = {"strength": (1, 6), "hypertrophy": (7, 12), "endurance": (13, None)
 tables overlap at 6 and 12 reps; 6 counts as strength, 12 as hypertrophy."""
 
 
+LIFT_COLUMNS = ("lift", "in_catalog", "main_lift", "bodyweight")
+"""What the analysis needs from the catalog on every set."""
+
+
 @dataclass
 class Progress:
     """All trainees' report tables (tidy, keyed by trainee_id) and summaries."""
@@ -77,19 +81,18 @@ class Progress:
 def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = None,
             window_weeks: int = 8, body: pl.DataFrame | None = None) -> Progress:
     """Every trainee's tables up to ``as_of`` (default: their last logged day)."""
-    sets = catalog.annotate(sets)
-    when = _as_of(sets, as_of, window_weeks)
+    sets = catalog.annotate(sets, columns=LIFT_COLUMNS)
+    when = as_of_dates(sets, as_of, window_weeks)
     sets = sets.join(when, on="trainee_id").filter(pl.col("date") <= pl.col("as_of"))
     in_window = sets.filter(pl.col("date") >= pl.col("window_start"))
     main = sets.select("lift", "main_lift").unique("lift")
     sessions = strength.session_best_e1rm(sets).join(main, left_on="exercise", right_on="lift", how="left")
-    series = trends.session_series(sets, when)
-    detected = trends.detect_segmented(series) if series.height else None
+    detected, trend = trends.lift_trends(sets, when)
     lifts = _lifts(sessions, when, detected)
     return Progress(
         as_of=when,
         e1rm_sessions=sessions,
-        trend=trends.trend_lines(series, detected) if detected is not None else _no_trend(),
+        trend=trend,
         lifts=lifts,
         records=strength.personal_records(sets),
         relative=relative.relative_strength(
@@ -108,13 +111,12 @@ def _no_body() -> pl.DataFrame:
     return pl.DataFrame(schema={"trainee_id": pl.String, "date": pl.Date, "measure": pl.String, "value": pl.Float64})
 
 
-def _no_trend() -> pl.DataFrame:
-    return pl.DataFrame(schema={"trainee_id": pl.String, "lift": pl.String, "date": pl.Date,
-                                "trend_kg": pl.Float64, "low_kg": pl.Float64, "high_kg": pl.Float64})
-
-
-def _as_of(sets: pl.DataFrame, as_of: dt.date | None, window_weeks: int) -> pl.DataFrame:
-    last = sets.group_by("trainee_id").agg(pl.col("date").max().alias("as_of"))
+def as_of_dates(sets: pl.DataFrame, as_of: dt.date | None = None, window_weeks: int = 8) -> pl.DataFrame:
+    """Each trainee's report date (their last logged day, or ``as_of``) and
+    window start. Streaming: an eager group-by over 10M sets holds ~1.5 GB
+    of hash tables, the streaming engine a few MB."""
+    last = (sets.lazy().group_by("trainee_id").agg(pl.col("date").max().alias("as_of"))
+            .collect(engine="streaming"))
     if as_of is not None:
         last = last.with_columns(pl.lit(as_of).alias("as_of"))
     return last.with_columns(
@@ -122,7 +124,7 @@ def _as_of(sets: pl.DataFrame, as_of: dt.date | None, window_weeks: int) -> pl.D
     ).sort("trainee_id")
 
 
-def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame | None) -> pl.DataFrame:
+def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -> pl.DataFrame:
     """Per trainee and lift: status, plateau start, current and best e1RM, change.
 
     The current e1RM is the trend's value at the last session (on the scale of
@@ -141,11 +143,6 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame | 
             window.sum().cast(pl.Int64).alias("sessions_in_window"),
         )
     )
-    if detected is None:
-        detected = pl.DataFrame(schema={"trainee_id": pl.String, "lift": pl.String, "status": pl.String,
-                                        "plateau_since": pl.Date, "change_pct_per_week": pl.Float64,
-                                        "change_low": pl.Float64, "change_high": pl.Float64,
-                                        "current_kg": pl.Float64})
     found = detected.select(
         "trainee_id", pl.col("lift").alias("exercise"), "status", "plateau_since", "change_pct_per_week",
         "change_low", "change_high", "current_kg")

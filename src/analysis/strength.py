@@ -133,8 +133,9 @@ def session_best_e1rm(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.
     of the set that gave the best estimate.
     """
     exercise = "lift" if "lift" in sets.columns else "exercise"
+    needed = ["trainee_id", exercise, "session_id", "date", "weight_kg", "reps", "rpe", "set_type"]
     return (
-        with_e1rm(sets, formula)
+        with_e1rm(sets.select(needed), formula)
         .drop_nulls("e1rm_kg")
         .sort("e1rm_kg", descending=True)
         .group_by("trainee_id", exercise, "session_id", maintain_order=True)

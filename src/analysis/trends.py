@@ -150,35 +150,35 @@ def _normal_equations(c: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     d1x1, d2x1 = b["d1t"] - tau * b["d1"], b["d2t"] - tau * b["d2"]
     d1x2, d2x2 = a["d1t"] - tau * a["d1"], a["d2t"] - tau * a["d2"]
     n, d1, d2 = tot["n"], tot["d1"], tot["d2"]
-    zero = np.zeros_like(n)
-    xtx = np.stack([
-        np.stack([n, s1, s2, d1, d2], -1),
-        np.stack([s1, s11, zero, d1x1, d2x1], -1),
-        np.stack([s2, zero, s22, d1x2, d2x2], -1),
-        np.stack([d1, d1x1, d1x2, tot["d1d1"], tot["d1d2"]], -1),
-        np.stack([d2, d2x1, d2x2, tot["d1d2"], tot["d2d2"]], -1),
-    ], -2)
+    rows = {  # the upper triangle of X'X; the matrix is symmetric
+        (0, 0): n, (0, 1): s1, (0, 2): s2, (0, 3): d1, (0, 4): d2,
+        (1, 1): s11, (1, 2): 0.0, (1, 3): d1x1, (1, 4): d2x1,
+        (2, 2): s22, (2, 3): d1x2, (2, 4): d2x2,
+        (3, 3): tot["d1d1"], (3, 4): tot["d1d2"], (4, 4): tot["d2d2"],
+    }
+    xtx = np.empty((len(n), 5, 5))
+    for (i, j), value in rows.items():
+        xtx[:, i, j] = value
+        xtx[:, j, i] = value
+    for i in range(5):  # a tiny ridge keeps regressors that never vary solvable
+        xtx[:, i, i] += RIDGE * np.maximum(np.abs(xtx[:, i, i]), 1.0)
     xty = np.stack([
         tot["y"], b["ty"] - tau * b["y"], a["ty"] - tau * a["y"], tot["d1y"], tot["d2y"],
     ], -1)
-    scale = np.maximum(np.abs(np.diagonal(xtx, axis1=-2, axis2=-1)), 1.0)
-    xtx = xtx + np.eye(5) * (RIDGE * scale)[..., None, :]
     return xtx, xty
 
 
 def _fit(series: pl.DataFrame) -> pl.DataFrame:
     """Best breakpoint (or none) per series, by SSE within a series and BIC."""
     cands = _candidates(series)
-    if cands.is_empty():
-        raise ValueError("no series long enough to fit")
     xtx, xty = _normal_equations(cands)
-    beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
+    inv = np.linalg.inv(xtx)
+    beta = np.einsum("cij,cj->ci", inv, xty)
     sse = np.maximum(cands.get_column("all_yy").to_numpy() - np.einsum("ij,ij->i", beta, xty), 1e-12)
     n = cands.get_column("all_n").to_numpy()
     breaks = cands.get_column("n_after").to_numpy() > 0
     params = np.where(breaks, 6, 4)
     bic = n * np.log(sse / n) + params * np.log(n)
-    inv = np.linalg.inv(xtx)
     dof = np.maximum(n - params + breaks, 1)  # τ counts in BIC but is not a linear parameter
     sigma2 = sse / dof
     change_var = sigma2 * (inv[:, 2, 2] + inv[:, 1, 1] - 2 * inv[:, 1, 2])
@@ -401,6 +401,25 @@ def _last_meaningful_best(corrected: pl.DataFrame) -> pl.DataFrame:
 
 
 DETECTORS = {"segmented": detect_segmented, "theil_sen": detect_theil_sen}
+
+CHUNK_TRAINEES = 500
+"""Trainees per pass: every step is per trainee, so chunks give the same
+answer; 500 keeps 10M sets under 2 GB (benchmarks/trend_speed.py)."""
+
+
+def lift_trends(sets: pl.DataFrame, as_of: pl.DataFrame, formula: str = strength.DEFAULT_FORMULA,
+                chunk_trainees: int = CHUNK_TRAINEES) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Status per trainee and lift (:func:`detect_segmented`) and the trend
+    lines, computed in chunks of trainees to bound memory."""
+    ids = sets.get_column("trainee_id").unique().sort()
+    detected, lines = [], []
+    for start in range(0, len(ids), chunk_trainees):
+        chunk = ids.slice(start, chunk_trainees).implode()
+        series = session_series(sets.filter(pl.col("trainee_id").is_in(chunk)), as_of, formula)
+        found = detect_segmented(series)
+        detected.append(found)
+        lines.append(trend_lines(series, found))
+    return pl.concat(detected), pl.concat(lines)
 
 
 def trend_lines(series: pl.DataFrame, detected: pl.DataFrame) -> pl.DataFrame:
