@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from analysis import cli, synth
 from analysis.report import batch
+
+REPO_EXPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "exports"
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -109,3 +112,25 @@ def test_validate_lists_rejects_and_writes_them(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2 rows read, 1 kept, 1 rejected" in out and ":3: reps: not a whole number" in out
     assert pl.read_csv(tmp_path / "rej.csv")["line"].to_list() == [3]
+
+
+def test_import_command_reads_a_real_export_and_reports_on_it(tmp_path, capsys):
+    export = REPO_EXPORTS / "strong_a_kg.csv"
+    if not export.exists():
+        pytest.skip(f"no fixture at {export}")
+    assert cli.main(["import", str(export), "--trainee", "alexandros", "--unit", "kg", "--out", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "1903 rows read" in out
+    result = batch.run(tmp_path / "ds", tmp_path / "reports", jobs=1, log=lambda *_: None)
+    assert result.failures == {} and list(result.reports) == ["alexandros"]
+    summary = json.loads((tmp_path / "reports" / "alexandros" / "summary.json").read_text())
+    assert any(lift["main_lift"] for lift in summary["lifts"])
+
+
+def test_import_command_names_unknown_formats_and_exits_2(tmp_path, capsys):
+    junk = tmp_path / "notes.csv"
+    junk.write_text("hello,world\n1,2\n")
+    assert cli.main(["import", str(junk), "--trainee", "x", "--out", str(tmp_path / "ds")]) == 2
+    err = capsys.readouterr().err
+    assert "notes.csv" in err and "strong" in err and "hevy" in err
+    assert not (tmp_path / "ds").exists()

@@ -1,4 +1,4 @@
-"""The ``analysis`` command: demo data, validation, imports and reports.
+"""The ``analysis`` command: demo data, imports, validation and reports.
 
 Exit status: 0 success; 1 some trainees' reports failed (the others were
 written); 2 an input file could not be read (one message naming the file).
@@ -47,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--weeks", type=_positive, default=36, help="weeks of training logged (default: %(default)s)")
     demo.add_argument("--end", type=_date, default=dt.date(2026, 9, 27), help="last day of the log (default: %(default)s)")
 
+    imp = sub.add_parser("import", help="read app exports (Strong, Hevy, FitNotes, JEFIT, spreadsheets) into a dataset folder")
+    imp.add_argument("files", type=Path, nargs="+", metavar="FILE", help="export files of one trainee")
+    imp.add_argument("--trainee", required=True, metavar="ID", help="the trainee these files belong to")
+    imp.add_argument("--out", type=Path, required=True, metavar="DIR", help="dataset folder to add to (created if needed)")
+    imp.add_argument("--format", default="auto", metavar="FMT",
+                     help="auto (default), or one of: " + ", ".join(_formats()))
+    imp.add_argument("--unit", choices=["kg", "lb"], help="weight unit of exports that do not state one (Strong)")
+    imp.add_argument("--aliases", type=Path, metavar="FILE", help="CSV alias,exercise mapping your own exercise names")
+
     validate = sub.add_parser("validate", help="check a dataset folder; list rejected rows")
     validate.add_argument("data", type=Path, nargs="?", default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
     validate.add_argument("--rejects", type=Path, help="write rejected rows to this CSV")
@@ -59,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--window-weeks", type=_positive, default=8, help="trend window in weeks (default: %(default)s)")
     report.add_argument("--jobs", type=_positive, help="parallel notebook runs (default: number of cores)")
     return parser
+
+
+def _formats() -> list[str]:
+    from analysis.io import detect
+
+    return list(detect.FORMATS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +90,19 @@ def _demo(args: argparse.Namespace) -> int:
 
     synth.write_cohort(args.out, n_trainees=args.trainees, seed=args.seed, weeks=args.weeks, end=args.end)
     print(f"wrote a synthetic cohort of {args.trainees} trainees to {args.out} (ground truth: {args.out / 'truth.json'})")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from analysis.io import importer
+
+    try:
+        summary = importer.import_files(args.files, args.trainee, args.out, fmt=args.format,
+                                        unit=args.unit, aliases_file=args.aliases)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print("\n".join(summary.lines()))
     return 0
 
 
@@ -108,7 +136,7 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": _demo, "validate": _validate, "report": _report}
+COMMANDS = {"demo": _demo, "import": _import, "validate": _validate, "report": _report}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -68,6 +68,7 @@ class Progress:
                     "change_pct_per_week_95ci": [_round(r["change_low"], 2), _round(r["change_high"], 2)]
                     if r["change_low"] is not None else None,
                     "sessions_in_window": r["sessions_in_window"],
+                    "last_session": r["last_session"],
                     "prs_in_window": recent.filter(pl.col("lift") == r["exercise"]).height,
                 }
                 for r in lifts.iter_rows(named=True)
@@ -141,6 +142,7 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
             pl.col("e1rm_kg").last().alias("last_e1rm_kg"),
             pl.col("e1rm_kg").max().alias("best_e1rm_kg"),
             window.sum().cast(pl.Int64).alias("sessions_in_window"),
+            pl.col("date").max().alias("last_session"),
         )
     )
     found = detected.select(
@@ -151,7 +153,12 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
         .with_columns(
             pl.col("status").fill_null("insufficient_data"),
             pl.col("plateau_since").dt.to_string("%Y-%m-%d"),
+            pl.col("last_session").dt.to_string("%Y-%m-%d"),
             pl.coalesce("current_kg", "last_e1rm_kg").alias("e1rm_kg"),
+        )
+        .with_columns(  # no trend figures where there is no judgement
+            pl.when(pl.col("status") != "insufficient_data").then(pl.col(c)).alias(c)
+            for c in ("change_pct_per_week", "change_low", "change_high")
         )
         .with_columns(pl.min_horizontal("e1rm_kg", "best_e1rm_kg").alias("e1rm_kg"))
         .drop("current_kg", "last_e1rm_kg")

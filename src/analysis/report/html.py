@@ -75,7 +75,9 @@ def _lift_sentence(lift: dict) -> str:
         return f"{name} flat since {when} (e1RM about {lift['e1rm_kg']:.0f} kg)"
     if status in ("progressing", "declining"):
         return f"{name} {status} ({lift['change_pct_per_week']:+.1f}% a week, e1RM about {lift['e1rm_kg']:.0f} kg)"
-    return f"{name}: {STATUS_WORDS[status]}"
+    if lift["sessions_in_window"] == 0:
+        return f"{name} not trained in the window (last {_date(dt.date.fromisoformat(lift['last_session']))})"
+    return f"{name}: too few sessions to judge"
 
 
 def verdict(view: TraineeView) -> str:
@@ -98,11 +100,14 @@ def verdict(view: TraineeView) -> str:
 
 
 def lift_table(view: TraineeView) -> str:
-    """All lifts with an e1RM: status, since when, e1RM, best, change with its interval."""
-    head = ("<tr><th>lift</th><th>status</th><th>sessions in window</th><th>e1RM now (kg)</th>"
+    """Main lifts and the lifts trained in the window: status, since when,
+    e1RM, best, change with its interval; the others counted below."""
+    head = ("<tr><th>lift</th><th>status</th><th>sessions in window</th><th>latest e1RM (kg)</th>"
             "<th>best e1RM (kg)</th><th>change (% / week, 95% interval)</th></tr>")
+    shown = [lift for lift in view.summary["lifts"] if lift["main_lift"] or lift["sessions_in_window"]]
+    hidden = len(view.summary["lifts"]) - len(shown)
     rows = []
-    for lift in view.summary["lifts"]:
+    for lift in shown:
         css = ' class="main"' if lift["main_lift"] else ""
         status = lift["status"].replace("_", " ")
         if lift["plateau_since"]:
@@ -112,7 +117,9 @@ def lift_table(view: TraineeView) -> str:
             f"{escape(status)}</td><td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}</td>"
             f"<td>{_num(lift['best_e1rm_kg'])}</td><td>{_change(lift)}</td></tr>"
         )
-    return f"<table class=\"lifts\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    note = (f"<p class=\"note\">{hidden} other exercise{'s' if hidden > 1 else ''} not trained in the window "
+            "are left out; summary.json lists them.</p>" if hidden else "")
+    return f"<table class=\"lifts\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>{note}"
 
 
 def _change(lift: dict) -> str:

@@ -1,0 +1,61 @@
+"""Hevy exports -> canonical sets.
+
+One row per set, newest workout first; ``start_time`` (``"10 Jun 2024,
+22:05"``) is the session. Weights are in ``weight_kg`` or, for pound
+accounts, ``weight_lbs``; bodyweight sets leave the weight empty. set_type
+``normal``/``warmup``/``failure``/``dropset`` map to the canonical set types.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from analysis import schema
+from analysis.errors import DataFileError
+from analysis.io import canonical, headers, textfile
+from analysis.io.canonical import Export, text
+
+FORMAT = "hevy"
+SET_TYPES = {"normal": "working", "warmup": "warmup", "failure": "failure", "dropset": "drop"}
+
+
+def matches(columns: list[str]) -> bool:
+    return headers.match(columns, headers.HEVY, headers.HEVY_REQUIRED) is not None
+
+
+def read(path: Path, unit: str | None = None) -> Export:
+    table = textfile.read_table(path)
+    header = headers.match(table.columns, headers.HEVY, headers.HEVY_REQUIRED)
+    if header is None:
+        needs = "start_time, exercise_title, set_index, set_type, weight_kg or weight_lbs, reps"
+        raise DataFileError(path, f"not a Hevy export (needs {needs})")
+    col = header.columns
+    numbered = text(col["set_index"]).str.contains(r"^\d+$")
+    key = [col["start_time"], col["exercise"], col["set_index"]]
+    frame, repeats = canonical.drop_repeats(table.frame, table.columns, numbered, key)
+    weight, _, warnings = canonical.weight_kg(header, frame, unit, path)
+    frame = frame.with_columns(canonical.iso_datetimes(frame.get_column(col["start_time"])))
+    column = header.col
+    kind = text(column("set_type")).str.to_lowercase()
+    sets, rejects = canonical.canonical(
+        frame,
+        schema.SETS,
+        {
+            "date": column("start_time"),
+            "session_id": column("start_time"),
+            "exercise": column("exercise"),
+            "weight_kg": weight,
+            "reps": column("reps"),
+            "rpe": canonical.rpe(column("rpe")),
+            "set_type": kind.replace_strict(SET_TYPES, default=kind),
+            "notes": column("exercise_notes"),
+        },
+        [
+            canonical.malformed_line(table.width),
+            canonical.cardio(column("reps"), canonical.timed(column("distance"), column("seconds"))),
+        ],
+        index=True,
+    )
+    return Export(schema.SETS, sets, rejects, table.warnings + warnings, repeats)

@@ -1,0 +1,218 @@
+"""Import exports into a dataset folder: read, validate, de-duplicate, merge.
+
+:func:`import_files` reads and validates every file before it writes
+anything, so an unreadable file (:class:`~analysis.errors.DataFileError`)
+leaves the folder as it was. New sets are appended to ``sets.csv`` (body
+measurements to ``body.csv``), rejected rows to ``rejects.csv``; each file
+is written through a temporary file and a rename.
+
+A row that is already in the folder (or earlier in the same import) is a
+duplicate and skipped, so importing the same export twice, or a later
+snapshot that overlaps an earlier one, adds only what is new. Identity: a
+set is (trainee, date, session, exercise, set index, load, reps, set type);
+a body measurement is (trainee, date, measure, value). For every file:
+rows read = kept + rejected + duplicates skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from analysis import catalog, schema
+from analysis.errors import DataFileError
+from analysis.io import canonical, detect, native, units
+from analysis.io.canonical import Export
+
+IDENTITY = {
+    "sets": ["trainee_id", "date", "session_id", "exercise", "set_index", "weight_kg", "reps", "set_type"],
+    "body": ["trainee_id", "date", "measure", "value"],
+}
+TABLES = {"sets": schema.SETS, "body": schema.BODY}
+REJECTS_FILE = "rejects.csv"  # the third table an import writes
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Row accounting for one imported file."""
+
+    path: str
+    format: str
+    table: str
+    read: int
+    kept: int
+    rejected: int
+    duplicates: int
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, file by file, and what to look at."""
+
+    trainee_id: str
+    out_dir: Path
+    files: list[FileResult]
+    unknown_exercises: pl.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    def total(self, what: str) -> int:
+        return sum(getattr(f, what) for f in self.files)
+
+    def lines(self) -> list[str]:
+        """The plain-text report the command line prints."""
+        out = [f"Imported {len(self.files)} file(s) for trainee {self.trainee_id} into {self.out_dir}"]
+        for f in self.files:
+            out.append(
+                f"  {f.path} ({f.format}): {f.read} rows read, {f.kept} kept, "
+                f"{f.rejected} rejected, {f.duplicates} duplicates skipped"
+            )
+        if len(self.files) > 1:
+            out.append(
+                f"  total: {self.total('read')} rows read, {self.total('kept')} kept, "
+                f"{self.total('rejected')} rejected, {self.total('duplicates')} duplicates skipped"
+            )
+        if self.total("rejected"):
+            out.append(f"Rejected rows (with line and reason): {self.out_dir / REJECTS_FILE}")
+        if self.unknown_exercises.height:
+            out.append(
+                f"Exercise names not in the catalog ({self.unknown_exercises.height}); "
+                "map them with --aliases FILE:"
+            )
+            names = self.unknown_exercises.select("exercise", "sets").iter_rows()
+            out += [f"  {name} ({n} sets)" for name, n in names]
+        out += [f"Warning: {w}" for w in self.warnings]
+        return out
+
+
+def import_files(
+    paths: Iterable[str | os.PathLike],
+    trainee_id: str,
+    out_dir: str | os.PathLike,
+    fmt: str = "auto",
+    unit: str | None = None,
+    aliases_file: str | os.PathLike | None = None,
+) -> ImportSummary:
+    """Import export files for one trainee into the dataset folder ``out_dir``.
+
+    ``fmt`` is a key of :data:`analysis.io.detect.FORMATS` or ``auto``;
+    ``unit`` (``kg``/``lb``) is the weight unit of exports that do not state
+    one. Raises ``ValueError`` for a bad trainee id, format or unit and
+    :class:`DataFileError` for a file that cannot be read (nothing written).
+    """
+    if not re.match(schema.TRAINEE_ID_PATTERN, trainee_id):
+        raise ValueError(f"invalid trainee id {trainee_id!r}: letters, digits, _ . - only, at most 64")
+    if fmt != "auto" and fmt not in detect.FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use auto or one of {', '.join(detect.FORMATS)}")
+    unit = units.check_unit(unit)
+    out_dir = Path(out_dir)
+    known = catalog.load_catalog(aliases_file)
+    sources = [Path(p) for p in paths]
+    formats = [detect.detect_format(p) if fmt == "auto" else fmt for p in sources]
+    exports = [detect.FORMATS[f].read(p, unit) for p, f in zip(sources, formats)]
+    before = {name: _existing(out_dir, table) for name, table in TABLES.items()}
+    before["rejects"] = _old_rejects(out_dir / REJECTS_FILE)
+    after = dict(before)
+    results, warnings = [], []
+    imported_sets = [native._empty(schema.SETS)]
+    for source, name, export in zip(sources, formats, exports):
+        kept, refused = validate_export(export, str(source), trainee_id)
+        table = export.table.name
+        new, duplicates = _new_rows(kept, after[table], IDENTITY[table])
+        after[table] = pl.concat([after[table], new])
+        if table == "sets":
+            imported_sets.append(kept)
+        listed = refused.join(after["rejects"], on=list(schema.REJECTS_SCHEMA), how="anti", nulls_equal=True)
+        after["rejects"] = pl.concat([after["rejects"], listed])  # a re-import lists no reject twice
+        warnings += export.warnings
+        duplicates += export.duplicates
+        results.append(FileResult(str(source), name, table, export.read, new.height, refused.height, duplicates))
+    for name, frame in after.items():
+        if frame.height > before[name].height:
+            native.write_csv_atomic(frame, out_dir / f"{name}.csv")
+    unknown = catalog.unknown_exercises(pl.concat(imported_sets), known)
+    return ImportSummary(trainee_id, out_dir, results, unknown, warnings)
+
+
+# --------------------------------------------------------------------------
+# One export: trainee, reader rejects, validation
+# --------------------------------------------------------------------------
+
+
+def validate_export(export: Export, source: str, trainee_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Kept rows (canonical types) and rejects (source, line, column, value, reason).
+
+    Adds the trainee, refuses future dates and rows naming another trainee,
+    validates the rest with :func:`analysis.schema.validate` and joins the
+    reader's own rejects.
+    """
+    rules = [canonical.future_date(pl.col("date"))]
+    frame = export.frame
+    if "trainee_id" in frame.columns:
+        given = canonical.text("trainee_id").replace("", None)
+        rules.append(
+            canonical.Rule(
+                given.is_not_null() & (given != trainee_id),
+                "trainee_id",
+                given,
+                f"row is for another trainee than --trainee {trainee_id}",
+            )
+        )
+    frame, refused = canonical.split(frame, rules)
+    validated = schema.validate(frame.with_columns(trainee_id=pl.lit(trainee_id)), export.table, source)
+    early = pl.concat([export.rejects, refused]).select(pl.lit(source).alias("source"), pl.all())
+    rejects = pl.concat([early, validated.rejects]).sort("line", maintain_order=True)
+    return validated.kept, rejects
+
+
+def _new_rows(kept: pl.DataFrame, existing: pl.DataFrame, identity: list[str]) -> tuple[pl.DataFrame, int]:
+    """Rows of ``kept`` not already in ``existing`` (nor earlier in ``kept``)."""
+    unique = kept.unique(identity, keep="first", maintain_order=True)
+    new = unique.join(existing.select(identity), on=identity, how="anti", nulls_equal=True)
+    order = [c for c in ("date", "session_id") if c in new.columns]
+    return new.sort(order, maintain_order=True), kept.height - new.height
+
+
+# --------------------------------------------------------------------------
+# The dataset folder
+# --------------------------------------------------------------------------
+
+
+def _existing(out_dir: Path, table: schema.Table) -> pl.DataFrame:
+    """The folder's current table (validated), or an empty one.
+
+    A table with invalid rows is refused rather than rewritten without them.
+    """
+    if (out_dir / f"{table.name}.parquet").exists():
+        raise DataFileError(out_dir / f"{table.name}.parquet", "import writes CSV; this folder keeps Parquet")
+    path = out_dir / f"{table.name}.csv"
+    if not path.exists():
+        return native._empty(table)
+    raw = native.read_text_table(path)
+    if table is schema.BODY:
+        raw, _ = native.body_to_long(raw, str(path))
+    validated = schema.validate(raw, table, str(path))
+    if validated.rejected:
+        first = validated.rejects.row(0, named=True)
+        raise DataFileError(
+            path,
+            f"{validated.rejected} row(s) fail validation (first: line {first['line']}, "
+            f"{first['column']}: {first['reason']}); fix them before importing into this folder",
+        )
+    return validated.kept
+
+
+def _old_rejects(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        return schema.empty_rejects()
+    try:
+        old = pl.read_csv(path, infer_schema=False)
+    except pl.exceptions.PolarsError as err:
+        raise DataFileError(path, f"cannot be read as CSV ({type(err).__name__})") from None
+    if set(old.columns) != set(schema.REJECTS_SCHEMA):
+        raise DataFileError(path, f"expected the columns {', '.join(schema.REJECTS_SCHEMA)}")
+    return old.select(list(schema.REJECTS_SCHEMA)).cast(schema.REJECTS_SCHEMA, strict=False)
