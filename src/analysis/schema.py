@@ -257,39 +257,44 @@ def validate(raw: pl.DataFrame, table: Table, source: str) -> Validated:
 
 
 def _parse(raw: pl.DataFrame, table: Table, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    exprs, problems = [pl.col("_row"), pl.col("_line")], []
+    # Strip each text column once: the typed and problem expressions below
+    # reuse it (eager selects do not share sub-expressions).
+    clean = raw.select("_row", "_line", *(_clean_text(raw, table, col) for col in table.columns))
+    exprs, flags, problems = [pl.col("_row"), pl.col("_line")], [], []
     for col in table.columns:
-        text = (
-            pl.col(col.name).str.strip_chars()
-            if col.name in raw.columns
-            else pl.lit(None, dtype=pl.String)
-        )
-        text = pl.when(text == "").then(None).otherwise(text)
-        if col.name in table.defaults:
-            text = text.fill_null(table.defaults[col.name])
+        text = pl.col(col.name)
         typed, problem = _typed(text, col)
         exprs.append(typed.alias(col.name))
         if problem is not None:
+            flags.append(problem)
             problems.append(
                 pl.when(problem)
                 .then(pl.struct(column=pl.lit(col.name), value=text, reason=_parse_reason(col, text)))
                 .alias(col.name)
             )
-    parsed = raw.select(exprs)
+    parsed = clean.select(*exprs, pl.any_horizontal(flags).alias("_bad"))
     if "session_id" in parsed.columns:
         # a session is a trainee's workout: by default its date (and time, if given)
-        date_text = pl.col("date").str.strip_chars() if "date" in raw.columns else None
-        parsed = parsed.with_columns(
-            pl.coalesce("session_id", raw.select(date_text).to_series()).alias("session_id")
-        )
+        parsed = parsed.with_columns(pl.coalesce("session_id", clean.get_column("date")).alias("session_id"))
+    # describe the problems of the flagged rows only
     errors = (
-        raw.select("_row", pl.col("_line").alias("line"), *problems)
+        clean.filter(parsed.get_column("_bad"))
+        .select("_row", pl.col("_line").alias("line"), *problems)
         .unpivot(index=["_row", "line"], value_name="err")
         .drop_nulls("err")
         .unnest("err")
         .select(pl.lit(source).alias("source"), "_row", "line", "column", "value", "reason")
     )
-    return parsed, errors
+    return parsed.drop("_bad"), errors
+
+
+def _clean_text(raw: pl.DataFrame, table: Table, col: Column) -> pl.Expr:
+    """A column's text, trimmed; empty is null, then the column's default."""
+    text = pl.col(col.name).str.strip_chars() if col.name in raw.columns else pl.lit(None, dtype=pl.String)
+    text = pl.when(text == "").then(None).otherwise(text)
+    if col.name in table.defaults:
+        text = text.fill_null(table.defaults[col.name])
+    return text.alias(col.name)
 
 
 def _typed(text: pl.Expr, col: Column) -> tuple[pl.Expr, pl.Expr | None]:
