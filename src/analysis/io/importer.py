@@ -118,7 +118,7 @@ def import_files(
     before["rejects"] = _old_rejects(out_dir / REJECTS_FILE)
     after = dict(before)
     results, warnings = [], []
-    imported_sets = [native._empty(schema.SETS)]
+    imported_sets = [native.empty_table(schema.SETS)]
     for source, name, export in zip(sources, formats, exports):
         kept, refused = validate_export(export, str(source), trainee_id)
         table = export.table.name
@@ -191,7 +191,7 @@ def _existing(out_dir: Path, table: schema.Table) -> pl.DataFrame:
         raise DataFileError(out_dir / f"{table.name}.parquet", "import writes CSV; this folder keeps Parquet")
     path = out_dir / f"{table.name}.csv"
     if not path.exists():
-        return native._empty(table)
+        return native.empty_table(table)
     raw = native.read_text_table(path)
     if table is schema.BODY:
         raw, _ = native.body_to_long(raw, str(path))

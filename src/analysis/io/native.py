@@ -28,8 +28,8 @@ class Dataset:
     """Validated canonical tables of one dataset folder."""
 
     sets: pl.DataFrame
-    body: pl.DataFrame = field(default_factory=lambda: _empty(schema.BODY))
-    trainees: pl.DataFrame = field(default_factory=lambda: _empty(schema.TRAINEES))
+    body: pl.DataFrame = field(default_factory=lambda: empty_table(schema.BODY))
+    trainees: pl.DataFrame = field(default_factory=lambda: empty_table(schema.TRAINEES))
     rejects: pl.DataFrame = field(default_factory=schema.empty_rejects)
     counts: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=COUNTS_SCHEMA)
@@ -70,8 +70,8 @@ def read_dataset(folder: str | os.PathLike) -> Dataset:
     )
     return Dataset(
         sets=results["sets"][1].kept,
-        body=results["body"][1].kept if "body" in results else _empty(schema.BODY),
-        trainees=results["trainees"][1].kept if "trainees" in results else _empty(schema.TRAINEES),
+        body=results["body"][1].kept if "body" in results else empty_table(schema.BODY),
+        trainees=results["trainees"][1].kept if "trainees" in results else empty_table(schema.TRAINEES),
         rejects=pl.concat([v.rejects for _, v in results.values()]),
         counts=counts,
         notes=notes,
@@ -90,7 +90,8 @@ def _table_path(folder: Path, name: str) -> Path | None:
     return None
 
 
-def _empty(table: schema.Table) -> pl.DataFrame:
+def empty_table(table: schema.Table) -> pl.DataFrame:
+    """A table with no rows and the canonical columns and types."""
     raw = pl.DataFrame(
         schema={c.name: pl.String for c in table.columns} | {"_line": pl.Int64, "_problem": pl.String}
     )
