@@ -197,15 +197,18 @@ def _read_csv_careful(text: str, header: list[str]) -> pl.DataFrame:
             lines.append(start)
             problems.append(problem)
         start = reader.line_num + 1
+    return rows_frame(rows, header, _line=pl.Series(lines, dtype=pl.Int64),
+                      _problem=pl.Series(problems, dtype=pl.String))
+
+
+def rows_frame(rows: list[list[str]], columns: list[str], **extra: pl.Series) -> pl.DataFrame:
+    """Text rows (all of the columns' width) as a frame of strings, plus extra columns."""
     frame = pl.DataFrame(
-        [list(col) for col in zip(*rows)] if rows else [[] for _ in header],
-        schema={h: pl.String for h in header},
+        [list(col) for col in zip(*rows)] if rows else [[] for _ in columns],
+        schema={name: pl.String for name in columns},
         orient="col",
     )
-    return frame.with_columns(
-        pl.Series("_line", lines, dtype=pl.Int64),
-        pl.Series("_problem", problems, dtype=pl.String),
-    )
+    return frame.with_columns(series.alias(name) for name, series in extra.items())
 
 
 def _read_parquet_text(path: Path) -> pl.DataFrame:

@@ -240,15 +240,8 @@ def _read_careful(
             start = reader.line_num + 1
     except csv.Error as err:
         raise DataFileError(path, f"line {reader.line_num}: {err}") from None
-    frame = pl.DataFrame(
-        [list(col) for col in zip(*rows)] if rows else [[] for _ in columns],
-        schema={name: pl.String for name in columns},
-        orient="col",
-    )
-    return frame.with_columns(
-        pl.Series("_line", lines, dtype=pl.Int64),
-        pl.Series("_fields", counts, dtype=pl.Int64),
-    )
+    return native.rows_frame(rows, columns, _line=pl.Series(lines, dtype=pl.Int64),
+                             _fields=pl.Series(counts, dtype=pl.Int64))
 
 
 def spill_into(candidates: Sequence[int], fits: Callable[[list[str]], bool]) -> Spill:
