@@ -61,7 +61,7 @@ def test_report_is_self_contained_with_code_hidden(built):
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "load_view" not in page and "import " not in page  # no code cells
     assert "notebook-only" not in page and "Run by papermill" not in page
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 4
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 5  # e1RM, focus, body, volume, frequency
     assert all(alt.strip() for alt in re.findall(r'alt="([^"]*)"', page))
     assert "Strength: main lifts" in page and "best e1RM (kg)" in page
 

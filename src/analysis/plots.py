@@ -121,3 +121,33 @@ def focus_bars(shares: dict[str, float]) -> Figure:
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     return fig
+
+
+def body_measures(body: pl.DataFrame, rolling: pl.DataFrame, window_start: dt.date, as_of: dt.date) -> Figure:
+    """Girth change since the first measurement (cm, one line per site) and
+    bodyweight (kg, logged and 7-day mean)."""
+    girths = body.filter(pl.col("measure").str.ends_with("_cm") & ~pl.col("measure").str.starts_with("corrected"))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 2.6), layout="constrained")
+    for ax in (left, right):
+        _shade_window(ax, window_start, as_of)
+    for measure in sorted(girths.get_column("measure").unique().to_list()):
+        one = girths.filter(pl.col("measure") == measure).sort("date")
+        style = "--" if measure == "waist_cm" else "-"
+        left.plot(one["date"].to_list(), (one["value"] - one["value"][0]).to_list(), style, marker="o", ms=2.5,
+                  lw=1, label=measure.removesuffix("_cm"))
+    left.axhline(0, color=COLORS["reference"], lw=0.8)
+    left.set_ylabel("change since first (cm)")
+    left.set_title("Girths")
+    if girths.height:
+        left.legend(frameon=False, fontsize=7, ncol=2)
+    if rolling.height:
+        right.plot(rolling["date"].to_list(), rolling["bodyweight_kg"].to_list(), "o", ms=2, alpha=0.4,
+                   color=COLORS["reference"], label="logged")
+        right.plot(rolling["date"].to_list(), rolling["rolling_kg"].to_list(), "-", lw=1.5,
+                   color=COLORS["data"], label="7-day mean")
+        right.legend(frameon=False, fontsize=7)
+    right.set_ylabel("bodyweight (kg)")
+    right.set_title("Bodyweight")
+    for ax in (left, right):
+        _dates(ax)
+    return fig

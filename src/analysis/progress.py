@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analysis import body as body_measures
 from analysis import catalog, relative, strength, trends, volume
 
 LIFT_STATUSES = ("progressing", "plateau", "declining", "insufficient_data")
@@ -38,11 +39,33 @@ class Progress:
     lifts: pl.DataFrame
     records: pl.DataFrame
     relative: pl.DataFrame
+    size: pl.DataFrame
+    body_trends: pl.DataFrame
+    body: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
     focus: pl.DataFrame
     trainees: pl.DataFrame
     window_weeks: int
+
+    def _size(self, trainee_id: str) -> dict:
+        mine = pl.col("trainee_id") == trainee_id
+        status = self.size.filter(mine)
+        if status.is_empty():
+            return {"status": "insufficient_data", "evidence": "no body measurements"}
+        row = status.row(0, named=True)
+        trends = self.body_trends.filter(mine & (pl.col("n") >= body_measures.MIN_MEASUREMENTS))
+        return {
+            "status": row["status"],
+            "evidence": row["evidence"],
+            "window_weeks": body_measures.SIZE_WINDOW_WEEKS,
+            "measures": {
+                r["measure"]: {"change_per_week": _round(r["slope_per_week"], 3),
+                               "change_per_week_95ci": [_round(r["low"], 3), _round(r["high"], 3)],
+                               "latest": _round(r["last"], 1), "measurements": r["n"]}
+                for r in trends.iter_rows(named=True)
+            },
+        }
 
     def summary(self, trainee_id: str) -> dict:
         """summary.json for one trainee (DESIGN.md contract)."""
@@ -74,7 +97,7 @@ class Progress:
                 for r in lifts.iter_rows(named=True)
             ],
             "strength": {"status": _overall(lifts), "relative": _relative(rel)},
-            "size": {"status": "insufficient_data"},
+            "size": self._size(trainee_id),
             "focus": {z: round(v, 3) for z, v in shares.items()},
         }
 
@@ -90,6 +113,9 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     sessions = strength.session_best_e1rm(sets).join(main, left_on="exercise", right_on="lift", how="left")
     detected, trend = trends.lift_trends(sets, when)
     lifts = _lifts(sessions, when, detected)
+    body = (body if body is not None else _no_body()).join(when.select("trainee_id", "as_of"), on="trainee_id").filter(
+        pl.col("date") <= pl.col("as_of")).drop("as_of")
+    size, body_trends = body_measures.size(body, trainees, when)
     return Progress(
         as_of=when,
         e1rm_sessions=sessions,
@@ -99,7 +125,10 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         relative=relative.relative_strength(
             lifts.filter(pl.col("main_lift").is_not_null()).join(when.select("trainee_id", "as_of"), on="trainee_id")
             .select("trainee_id", pl.col("as_of").alias("date"), "main_lift", "e1rm_kg"),
-            body if body is not None else _no_body(), trainees),
+            body, trainees),
+        size=size,
+        body_trends=body_trends,
+        body=body,
         weekly_volume=volume.volume_by_week(sets),
         sessions_per_week=volume.sessions_per_week(sets),
         focus=focus_shares(in_window),
@@ -187,8 +216,8 @@ def focus_shares(sets: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-STATUS_TIE_ORDER = ("plateau", "declining", "progressing")
-"""On a tie between main lifts, the more cautious reading wins."""
+STATUS_TIE_ORDER = ("declining", "plateau", "progressing")
+"""On a tie between main lifts, the reading that asks for attention wins."""
 
 
 def _overall(lifts: pl.DataFrame) -> str:

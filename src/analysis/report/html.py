@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import polars as pl
 from matplotlib.figure import Figure
 
+from analysis import body as body_measures
 from analysis import plots
 from analysis.report.view import TraineeView
 
@@ -90,7 +91,10 @@ def verdict(view: TraineeView) -> str:
              + (f"mostly {zone}-zone work ({share:.0%} of working sets)." if share > 0 else "no working sets."))
     main = [lift for lift in view.summary["lifts"] if lift["main_lift"]]
     overall = view.summary["strength"]["status"]
-    sentences = [first, f"Strength overall: {STATUS_WORDS[overall]}."]
+    size = view.summary["size"]
+    sentences = [first, f"Strength overall: {STATUS_WORDS[overall]}; size: {SIZE_WORDS[size['status']]}"
+                 + (" (waist rising faster than the limbs: fat gain)." if "fat gain" in (size.get("evidence") or "")
+                    else ".")]
     if main:
         sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
     prs = view.recent_records().filter(pl.col("kind") == "e1rm").height
@@ -226,6 +230,37 @@ def focus_section(view: TraineeView) -> str:
         alt="Share of working sets in the strength, hypertrophy and endurance zones in the window.",
         caption="Working sets by reps (NSCA zones): 1-6 strength, 7-12 hypertrophy, 13+ endurance.",
     )
+
+
+SIZE_WORDS = {"growing": "growing", "flat": "flat", "shrinking": "shrinking",
+              "insufficient_data": "not enough measurements to judge"}
+
+
+def size_section(view: TraineeView) -> str:
+    """Body measurements: the size status in words, girths and bodyweight."""
+    size = view.summary["size"]
+    parts = ["<h2>Size</h2>", f"<p>Size: <b>{escape(SIZE_WORDS[size['status']])}</b> "
+             f"({escape(size.get('evidence') or '')}; judged over {body_measures.SIZE_WINDOW_WEEKS} weeks).</p>"]
+    if view.body.is_empty():
+        parts.append("<p>No body measurements logged.</p>")
+        return "\n".join(parts)
+    parts.append(figure(
+        plots.body_measures(view.body, body_measures.rolling_bodyweight(view.body), view.window_start, view.as_of),
+        alt="Change of tape girths in cm since the first measurement, by site, waist dashed; and "
+            "bodyweight in kg with its 7-day mean.",
+        caption="Girths: change of each tape measurement since the first (waist dashed: it rises with "
+                "fat). Bodyweight: logged days and the 7-day mean.",
+    ))
+    rows = "".join(
+        f"<tr><td>{escape(m)}</td><td>{_num(v['latest'])}</td><td>{v['change_per_week']:+.3f}</td>"
+        f"<td>{v['change_per_week_95ci'][0]:+.3f} to {v['change_per_week_95ci'][1]:+.3f}</td>"
+        f"<td>{v['measurements']}</td></tr>"
+        for m, v in size.get("measures", {}).items()
+    )
+    if rows:
+        parts.append("<table class=\"size\"><thead><tr><th>measure</th><th>latest</th><th>change a week</th>"
+                     f"<th>95% interval</th><th>measurements</th></tr></thead><tbody>{rows}</tbody></table>")
+    return "\n".join(parts)
 
 
 def volume_section(view: TraineeView) -> str:

@@ -18,7 +18,7 @@ import polars as pl
 from analysis import progress
 from analysis.io import native
 
-TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week")
+TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body")
 
 
 @dataclass
@@ -31,6 +31,7 @@ class TraineeView:
     trend: pl.DataFrame
     lifts: pl.DataFrame
     records: pl.DataFrame
+    body: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
 
