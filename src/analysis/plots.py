@@ -151,3 +151,19 @@ def body_measures(body: pl.DataFrame, rolling: pl.DataFrame, window_start: dt.da
     for ax in (left, right):
         _dates(ax)
     return fig
+
+
+def acwr(ratio: pl.DataFrame, window_start: dt.date, as_of: dt.date, band=(0.8, 1.3), spike=1.5) -> Figure:
+    """Acute:chronic workload ratio (EWMA 7/28 days, volume load) on training
+    days, with the commonly quoted 0.8-1.3 band and the 1.5 spike line."""
+    fig, ax = _figure(height=2.2)
+    _shade_window(ax, window_start, as_of)
+    ax.axhspan(*band, color=COLORS["hypertrophy"], alpha=0.08, lw=0)
+    ax.axhline(spike, color=COLORS["strength"], ls="--", lw=1)
+    ax.annotate(f"spike {spike:g}", xy=(1, spike), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                textcoords="offset points", va="center", fontsize=8, color=COLORS["strength"])
+    ax.plot(ratio["date"].to_list(), ratio["acwr"].to_list(), "-", lw=1.2, color=COLORS["data"])
+    ax.set_ylabel("ACWR (ratio)")
+    ax.set_title("Acute:chronic workload ratio (7 / 28-day EWMA of volume load)")
+    _dates(ax)
+    return fig

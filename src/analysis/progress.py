@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis import body as body_measures
-from analysis import catalog, relative, strength, trends, volume
+from analysis import catalog, relative, strength, trends, volume, workload
 
 LIFT_STATUSES = ("progressing", "plateau", "declining", "insufficient_data")
 SIZE_STATUSES = ("growing", "flat", "shrinking", "insufficient_data")
@@ -42,11 +42,26 @@ class Progress:
     size: pl.DataFrame
     body_trends: pl.DataFrame
     body: pl.DataFrame
+    acwr: pl.DataFrame
+    monotony: pl.DataFrame
+    flags: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
     focus: pl.DataFrame
     trainees: pl.DataFrame
     window_weeks: int
+
+    def _workload(self, trainee_id: str) -> dict:
+        """Latest ACWR (last training day) and last full week's monotony and strain."""
+        mine = pl.col("trainee_id") == trainee_id
+        ratio = self.acwr.filter(mine & pl.col("acwr").is_not_null())
+        week = self.monotony.filter(mine).tail(1)
+        return {
+            "acwr": _round(ratio.get_column("acwr").tail(1).item(), 2) if ratio.height else None,
+            "acwr_date": ratio.get_column("date").tail(1).item().isoformat() if ratio.height else None,
+            "monotony": _round(week.get_column("monotony").item(), 2) if week.height else None,
+            "strain": _round(week.get_column("strain").item(), 0) if week.height else None,
+        }
 
     def _size(self, trainee_id: str) -> dict:
         mine = pl.col("trainee_id") == trainee_id
@@ -98,6 +113,8 @@ class Progress:
             ],
             "strength": {"status": _overall(lifts), "relative": _relative(rel)},
             "size": self._size(trainee_id),
+            "workload": self._workload(trainee_id),
+            "flags": self.flags.filter(pl.col("trainee_id") == trainee_id).drop("trainee_id").to_dicts(),
             "focus": {z: round(v, 3) for z, v in shares.items()},
         }
 
@@ -116,6 +133,9 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     body = (body if body is not None else _no_body()).join(when.select("trainee_id", "as_of"), on="trainee_id").filter(
         pl.col("date") <= pl.col("as_of")).drop("as_of")
     size, body_trends = body_measures.size(body, trainees, when)
+    daily = workload.daily_load(sets)
+    trained = daily.filter(pl.col("sets") > 0).select("trainee_id", "date")
+    ratio = workload.acwr(daily).join(trained, on=["trainee_id", "date"])  # read on training days
     return Progress(
         as_of=when,
         e1rm_sessions=sessions,
@@ -129,6 +149,9 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         size=size,
         body_trends=body_trends,
         body=body,
+        acwr=ratio,
+        monotony=workload.monotony_strain(daily),
+        flags=workload.flags(sets, when),
         weekly_volume=volume.volume_by_week(sets),
         sessions_per_week=volume.sessions_per_week(sets),
         focus=focus_shares(in_window),

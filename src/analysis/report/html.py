@@ -97,6 +97,9 @@ def verdict(view: TraineeView) -> str:
                     else ".")]
     if main:
         sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
+    if view.summary["flags"]:
+        n = len(view.summary["flags"])
+        sentences.append(f"{n} workload flag{'s' if n > 1 else ''} worth a look (see Workload).")
     prs = view.recent_records().filter(pl.col("kind") == "e1rm").height
     if prs:
         sentences.append(f"{prs} main-lift e1RM record{'s' if prs > 1 else ''} in the window.")
@@ -260,6 +263,35 @@ def size_section(view: TraineeView) -> str:
     if rows:
         parts.append("<table class=\"size\"><thead><tr><th>measure</th><th>latest</th><th>change a week</th>"
                      f"<th>95% interval</th><th>measurements</th></tr></thead><tbody>{rows}</tbody></table>")
+    return "\n".join(parts)
+
+
+def workload_section(view: TraineeView) -> str:
+    """Workload: the ACWR figure, monotony, and the flags in words."""
+    w = view.summary["workload"]
+    parts = ["<h2>Workload and recovery</h2>"]
+    if view.acwr.height:
+        parts.append(figure(
+            plots.acwr(view.acwr, view.window_start, view.as_of),
+            alt="Acute to chronic workload ratio over time on training days, with the 0.8 to 1.3 band "
+                "and the 1.5 spike line.",
+            caption="Green band: the commonly quoted 0.8-1.3 range (Gabbett 2016); the bands are loose "
+                    "(Lolli 2019, Impellizzeri 2020).",
+        ))
+    facts = []
+    if w["acwr"] is not None:
+        facts.append(f"ACWR {w['acwr']:.2f} on {_date(dt.date.fromisoformat(w['acwr_date']))}")
+    if w["monotony"] is not None:
+        facts.append(f"monotony {w['monotony']:.2f} and strain {w['strain']:,.0f} in the last full week")
+    if facts:
+        text = "; ".join(facts)
+        parts.append(f"<p>{escape(text[0].upper() + text[1:])}.</p>")
+    flags = view.summary["flags"]
+    if flags:
+        items = "".join(f"<li>{escape(f['message'])}</li>" for f in flags)
+        parts.append(f"<ul class=\"flags\">{items}</ul>")
+    else:
+        parts.append("<p>No workload flags.</p>")
     return "\n".join(parts)
 
 

@@ -18,7 +18,7 @@ import polars as pl
 from analysis import progress
 from analysis.io import native
 
-TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body")
+TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body", "acwr")
 
 
 @dataclass
@@ -32,6 +32,7 @@ class TraineeView:
     lifts: pl.DataFrame
     records: pl.DataFrame
     body: pl.DataFrame
+    acwr: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
 
