@@ -45,6 +45,9 @@ def test_every_trainee_gets_report_and_summary(built):
         assert summary["trainee_id"] == tid
         assert {"trainee_id", "as_of", "window_weeks", "lifts", "strength", "size", "focus"} <= set(summary)
         assert summary["size"]["status"] in ("growing", "flat", "shrinking", "insufficient_data")
+        assert summary["size"]["evidence"]
+        assert set(summary["workload"]) == {"acwr", "acwr_date", "monotony", "strain"}
+        assert isinstance(summary["flags"], list)
         assert sum(summary["focus"].values()) == pytest.approx(1.0, abs=0.01)
         main = {lift["main_lift"] for lift in summary["lifts"] if lift["main_lift"]}
         assert main == {"squat", "bench", "deadlift", "ohp"}
@@ -61,7 +64,7 @@ def test_report_is_self_contained_with_code_hidden(built):
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "load_view" not in page and "import " not in page  # no code cells
     assert "notebook-only" not in page and "Run by papermill" not in page
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 5  # e1RM, focus, body, volume, frequency
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 6  # e1RM, focus, body, volume, frequency, ACWR
     assert all(alt.strip() for alt in re.findall(r'alt="([^"]*)"', page))
     assert "Strength: main lifts" in page and "best e1RM (kg)" in page
 
