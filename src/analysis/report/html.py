@@ -81,8 +81,30 @@ def _lift_sentence(lift: dict) -> str:
     return f"{name}: too few sessions to judge"
 
 
+def _size_sentence(size: dict) -> str:
+    """Size in words with the arm and waist change over the size window."""
+    words = SIZE_WORDS[size["status"]]
+    if size["status"] == "insufficient_data":
+        return f"Size: {words}."
+    weeks = size.get("window_weeks", 0)
+    measures = size.get("measures", {})
+    details = []
+    for name, label in (("arm_cm", "arm"), ("waist_cm", "waist")):
+        m = measures.get(name)
+        if m is None:
+            continue
+        low, high = m["change_per_week_95ci"]
+        change = m["change_per_week"] * weeks
+        details.append(f"{label} steady" if low <= 0 <= high else f"{label} {change:+.1f} cm")
+    detail = f" ({', '.join(details)} over {weeks} weeks)" if details else ""
+    fat = " with the waist rising faster than the limbs: fat gain rather than muscle" \
+        if "fat gain" in (size.get("evidence") or "") else ""
+    return f"Size {words}{detail}{fat}."
+
+
 def verdict(view: TraineeView) -> str:
-    """The plain-words paragraph at the top: frequency, focus, strength."""
+    """The plain-words paragraph at the top: what the training emphasised,
+    whether strength and size responded, and what is worth a look."""
     weeks = view.sessions_per_week.filter(pl.col("week") >= view.window_start)
     per_week = weeks.get_column("sessions").mean() if weeks.height else 0.0
     focus = view.summary["focus"]
@@ -91,12 +113,13 @@ def verdict(view: TraineeView) -> str:
              + (f"mostly {zone}-zone work ({share:.0%} of working sets)." if share > 0 else "no working sets."))
     main = [lift for lift in view.summary["lifts"] if lift["main_lift"]]
     overall = view.summary["strength"]["status"]
-    size = view.summary["size"]
-    sentences = [first, f"Strength overall: {STATUS_WORDS[overall]}; size: {SIZE_WORDS[size['status']]}"
-                 + (" (waist rising faster than the limbs: fat gain)." if "fat gain" in (size.get("evidence") or "")
-                    else ".")]
+    sentences = [first, f"Strength overall: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
     if main:
         sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
+    if zone == "hypertrophy" and share >= 0.5 and any(lift["status"] == "plateau" for lift in main):
+        sentences.append("A strength plateau is common while the work is mostly in the hypertrophy zone.")
+    if zone == "strength" and share >= 0.5 and view.summary["size"]["status"] == "flat":
+        sentences.append("Flat size is common while the work is mostly in the strength zone.")
     if view.summary["flags"]:
         n = len(view.summary["flags"])
         sentences.append(f"{n} workload flag{'s' if n > 1 else ''} worth a look (see Workload).")
