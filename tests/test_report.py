@@ -48,6 +48,9 @@ def test_every_trainee_gets_report_and_summary(built):
         assert summary["size"]["evidence"]
         assert set(summary["workload"]) == {"acwr", "acwr_date", "monotony", "strain"}
         assert isinstance(summary["flags"], list)
+        assert summary["blocks"] and {b["kind"] for b in summary["blocks"]} <= {
+            "strength", "hypertrophy", "endurance", "deload", "off"}
+        assert summary["hard_sets_per_week"] and all(v >= 0 for v in summary["hard_sets_per_week"].values())
         assert sum(summary["focus"].values()) == pytest.approx(1.0, abs=0.01)
         main = {lift["main_lift"] for lift in summary["lifts"] if lift["main_lift"]}
         assert main == {"squat", "bench", "deadlift", "ohp"}
@@ -64,7 +67,7 @@ def test_report_is_self_contained_with_code_hidden(built):
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "load_view" not in page and "import " not in page  # no code cells
     assert "notebook-only" not in page and "Run by papermill" not in page
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 6  # e1RM, focus, body, volume, frequency, ACWR
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 7  # e1RM, focus by week, hard sets, body, volume, frequency, ACWR
     assert all(alt.strip() for alt in re.findall(r'alt="([^"]*)"', page))
     assert "Strength: main lifts" in page and "best e1RM (kg)" in page
 

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis import catalog, progress, volume
+from analysis import catalog, volume
 
 MON = dt.date(2025, 3, 3)
 
@@ -170,11 +170,10 @@ def test_rep_percent_follows_the_nsca_table():
     assert got.to_series().to_list() == pytest.approx([100, 85, 75, 67, 67 - 2 / 3, 65, 55])
 
 
-def test_reps_only_zone_matches_progress_zone():
+def test_reps_only_zones_split_at_6_and_12():
     reps = pl.DataFrame({"reps": list(range(1, 31))})
-    ours = reps.select(volume.zone("reps")).to_series()
-    theirs = reps.select(progress.zone(pl.col("reps"))).to_series()
-    assert ours.to_list() == theirs.to_list()
+    zones = reps.select(volume.zone("reps")).to_series().to_list()
+    assert zones == ["strength"] * 6 + ["hypertrophy"] * 6 + ["endurance"] * 18
 
 
 def test_set_zones_skips_warmups_and_rule_reps_ignores_pct():

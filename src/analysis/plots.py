@@ -23,6 +23,8 @@ COLORS = {
     "endurance": "#718096",
     "reference": "#a0aec0",
     "window": "#edf2f7",
+    "deload": "#90cdf4",
+    "off": "#ffffff",
 }
 plt.rcParams.update({
     "figure.dpi": 96,
@@ -105,21 +107,47 @@ def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame, plateaus: dict[s
     return fig
 
 
-def focus_bars(shares: dict[str, float]) -> Figure:
-    """Share of working sets per training zone in the window, %."""
-    fig, ax = _figure(height=1.1)
-    left = 0.0
+def focus_by_week(weekly: pl.DataFrame, blocks: pl.DataFrame, window_start: dt.date, as_of: dt.date) -> Figure:
+    """Share of working sets per zone each week (%), with the detected blocks
+    as a strip underneath."""
+    fig, (ax, strip) = plt.subplots(2, 1, figsize=(7.5, 2.9), layout="constrained", sharex=True,
+                                    gridspec_kw={"height_ratios": [5, 1]})
+    _shade_window(ax, window_start, as_of)
+    bottom = [0.0] * weekly.height
+    weeks = weekly["week"].to_list()
     for zone in ("strength", "hypertrophy", "endurance"):
-        share = shares.get(zone, 0.0) * 100
-        ax.barh([0], [share], left=left, color=COLORS[zone])
-        if share >= 8:
-            ax.text(left + share / 2, 0, f"{zone}\n{share:.0f}%", ha="center", va="center",
-                    color="white", fontsize=8, fontweight="bold")
-        left += share
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("share of working sets in the window (%)")
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
+        share = (weekly[zone].fill_null(0) * 100).to_list()
+        ax.bar(weeks, share, bottom=bottom, width=6, color=COLORS[zone], label=zone)
+        bottom = [b + v for b, v in zip(bottom, share)]
+    ax.set_ylabel("working sets (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Training focus by week (NSCA zones by reps and %1RM)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=7)
+    for b in blocks.iter_rows(named=True):
+        strip.axvspan(b["start"], b["end"] + dt.timedelta(days=1), color=COLORS[b["kind"]],
+                      alpha=0.9 if b["kind"] != "off" else 0)
+        if b["weeks"] >= 2 and b["kind"] != "off":
+            mid = b["start"] + (b["end"] - b["start"]) / 2
+            strip.text(mid, 0.5, b["kind"], ha="center", va="center", fontsize=7, color="white")
+    strip.set_yticks([])
+    strip.set_ylabel("block", rotation=0, ha="right", va="center", fontsize=8)
+    for side in ("left", "bottom"):
+        strip.spines[side].set_visible(False)
+    _dates(strip)
+    return fig
+
+
+def hard_sets(per_muscle: pl.DataFrame, minimum: float = 10, trained: tuple[float, float] = (12, 20)) -> Figure:
+    """Hard sets a week per muscle in the window (primary 1, secondary 0.5),
+    against the 10-set and 12-20-set references."""
+    muscles = per_muscle.sort("per_week")
+    fig, ax = plt.subplots(figsize=(7.5, 0.22 * max(muscles.height, 4) + 0.9), layout="constrained")
+    ax.axvspan(*trained, color=COLORS["hypertrophy"], alpha=0.1, lw=0)
+    ax.axvline(minimum, color=COLORS["reference"], ls="--", lw=1)
+    ax.barh(muscles["muscle"].to_list(), muscles["per_week"].to_list(), color=COLORS["data"], height=0.6)
+    ax.set_xlabel("hard sets per week (primary muscle 1, secondary 0.5)")
+    ax.set_title("Weekly hard sets per muscle in the window")
+    ax.tick_params(axis="y", labelsize=8)
     return fig
 
 

@@ -20,9 +20,7 @@ from analysis import catalog, relative, strength, trends, volume, workload
 LIFT_STATUSES = ("progressing", "plateau", "declining", "insufficient_data")
 SIZE_STATUSES = ("growing", "flat", "shrinking", "insufficient_data")
 
-ZONE_REPS = {"strength": (1, 6), "hypertrophy": (7, 12), "endurance": (13, None)}
-"""Training zone of a working set by reps (NSCA Essentials, 4th ed.): the
-tables overlap at 6 and 12 reps; 6 counts as strength, 12 as hypertrophy."""
+ZONES = ("strength", "hypertrophy", "endurance")
 
 
 LIFT_COLUMNS = ("lift", "in_catalog", "main_lift", "bodyweight")
@@ -48,6 +46,10 @@ class Progress:
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
     focus: pl.DataFrame
+    weekly_focus: pl.DataFrame
+    blocks: pl.DataFrame
+    hard_sets: pl.DataFrame
+    inol: pl.DataFrame
     trainees: pl.DataFrame
     window_weeks: int
 
@@ -89,7 +91,7 @@ class Progress:
         focus = self.focus.filter(pl.col("trainee_id") == trainee_id)
         rel = self.relative.filter(pl.col("trainee_id") == trainee_id)
         recent = self.records.filter((pl.col("trainee_id") == trainee_id) & (pl.col("date") >= when["window_start"]))
-        shares = {z: 0.0 for z in ZONE_REPS} | {r["zone"]: r["share"] for r in focus.iter_rows(named=True)}
+        shares = {z: 0.0 for z in ZONES} | {r["zone"]: r["share"] for r in focus.iter_rows(named=True)}
         return {
             "trainee_id": trainee_id,
             "as_of": when["as_of"].isoformat(),
@@ -108,6 +110,7 @@ class Progress:
                     "sessions_in_window": r["sessions_in_window"],
                     "last_session": r["last_session"],
                     "prs_in_window": recent.filter(pl.col("lift") == r["exercise"]).height,
+                    "inol_per_session": _round(r["inol"], 2),
                 }
                 for r in lifts.iter_rows(named=True)
             ],
@@ -116,6 +119,14 @@ class Progress:
             "workload": self._workload(trainee_id),
             "flags": self.flags.filter(pl.col("trainee_id") == trainee_id).drop("trainee_id").to_dicts(),
             "focus": {z: round(v, 3) for z, v in shares.items()},
+            "blocks": [
+                {"kind": b["kind"], "start": b["start"].isoformat(), "end": b["end"].isoformat(), "weeks": b["weeks"]}
+                for b in self.blocks.filter(pl.col("trainee_id") == trainee_id).tail(6).iter_rows(named=True)
+            ],
+            "hard_sets_per_week": {
+                r["muscle"]: round(r["per_week"], 1)
+                for r in self.hard_sets.filter(pl.col("trainee_id") == trainee_id).iter_rows(named=True)
+            },
         }
 
 
@@ -125,11 +136,15 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     sets = catalog.annotate(sets, columns=LIFT_COLUMNS)
     when = as_of_dates(sets, as_of, window_weeks)
     sets = sets.join(when, on="trainee_id").filter(pl.col("date") <= pl.col("as_of"))
-    in_window = sets.filter(pl.col("date") >= pl.col("window_start"))
     main = sets.select("lift", "main_lift").unique("lift")
     sessions = strength.session_best_e1rm(sets).join(main, left_on="exercise", right_on="lift", how="left")
     detected, trend = trends.lift_trends(sets, when)
-    lifts = _lifts(sessions, when, detected)
+    zoned = volume.set_zones(volume.intensity(sets, trend))
+    weekly = volume.weekly_focus(zoned)
+    inol = volume.inol(zoned).join(when, on="trainee_id").filter(pl.col("date") >= pl.col("window_start"))
+    lifts = _lifts(sessions, when, detected).join(
+        inol.group_by("trainee_id", pl.col("lift").alias("exercise")).agg(pl.col("inol").mean().alias("inol")),
+        on=["trainee_id", "exercise"], how="left")
     body = (body if body is not None else _no_body()).join(when.select("trainee_id", "as_of"), on="trainee_id").filter(
         pl.col("date") <= pl.col("as_of")).drop("as_of")
     size, body_trends = body_measures.size(body, trainees, when)
@@ -154,7 +169,11 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         flags=workload.flags(sets, when),
         weekly_volume=volume.volume_by_week(sets),
         sessions_per_week=volume.sessions_per_week(sets),
-        focus=focus_shares(in_window),
+        focus=focus_shares(zoned.filter(pl.col("date") >= pl.col("window_start"))),
+        weekly_focus=weekly,
+        blocks=volume.blocks(weekly),
+        hard_sets=_hard_sets_in_window(sets, when),
+        inol=inol,
         trainees=trainees,
         window_weeks=window_weeks,
     )
@@ -219,23 +238,28 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
     )
 
 
-def zone(reps: pl.Expr) -> pl.Expr:
-    """NSCA training zone of a set by its reps (see :data:`ZONE_REPS`)."""
+def focus_shares(zoned: pl.DataFrame) -> pl.DataFrame:
+    """Share of zoned working sets per zone and trainee (tidy: trainee_id, zone, sets, share)."""
     return (
-        pl.when(reps <= ZONE_REPS["strength"][1]).then(pl.lit("strength"))
-        .when(reps <= ZONE_REPS["hypertrophy"][1]).then(pl.lit("hypertrophy"))
-        .otherwise(pl.lit("endurance"))
-    )
-
-
-def focus_shares(sets: pl.DataFrame) -> pl.DataFrame:
-    """Share of working sets per zone and trainee (tidy: trainee_id, zone, sets, share)."""
-    return (
-        sets.filter(volume.WORKING & (pl.col("reps") > 0))
-        .group_by("trainee_id", zone(pl.col("reps")).alias("zone"))
+        zoned.filter(pl.col("zone").is_not_null())
+        .group_by("trainee_id", "zone")
         .agg(pl.len().alias("sets"))
         .with_columns((pl.col("sets") / pl.col("sets").sum().over("trainee_id")).alias("share"))
         .sort("trainee_id", "zone")
+    )
+
+
+def _hard_sets_in_window(sets: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame:
+    """Mean hard sets a week per muscle over the window's weeks: trainee_id, muscle, per_week."""
+    weeks = when.select("trainee_id", (pl.col("as_of") - pl.col("window_start")).dt.total_days().alias("days"))
+    return (
+        volume.hard_sets_per_muscle(sets).join(when, on="trainee_id")
+        .filter(pl.col("week") >= pl.col("window_start").dt.truncate("1w"))
+        .group_by("trainee_id", "muscle").agg(pl.col("hard_sets").sum())
+        .join(weeks, on="trainee_id")
+        .with_columns((pl.col("hard_sets") / ((pl.col("days") + 1) / 7)).alias("per_week"))
+        .select("trainee_id", "muscle", "per_week")
+        .sort("trainee_id", "per_week", descending=[False, True])
     )
 
 

@@ -17,7 +17,7 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from analysis import body as body_measures
-from analysis import plots
+from analysis import plots, volume
 from analysis.report.view import TraineeView
 
 
@@ -113,7 +113,13 @@ def verdict(view: TraineeView) -> str:
              + (f"mostly {zone}-zone work ({share:.0%} of working sets)." if share > 0 else "no working sets."))
     main = [lift for lift in view.summary["lifts"] if lift["main_lift"]]
     overall = view.summary["strength"]["status"]
-    sentences = [first, f"Strength overall: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
+    sentences = [first]
+    current = [b for b in view.summary["blocks"] if b["kind"] not in ("off",)]
+    if current:
+        b = current[-1]
+        since = _date(dt.date.fromisoformat(b["start"]))
+        sentences.append(f"Current block: {b['kind']} since {since} ({b['weeks']} week{'s' if b['weeks'] > 1 else ''}).")
+    sentences += [f"Strength overall: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
     if main:
         sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
     if zone == "hypertrophy" and share >= 0.5 and any(lift["status"] == "plateau" for lift in main):
@@ -251,11 +257,27 @@ def relative_table(view: TraineeView) -> str:
 
 
 def focus_section(view: TraineeView) -> str:
-    return "<h2>Training focus</h2>" + figure(
-        plots.focus_bars(view.summary["focus"]),
-        alt="Share of working sets in the strength, hypertrophy and endurance zones in the window.",
-        caption="Working sets by reps (NSCA zones): 1-6 strength, 7-12 hypertrophy, 13+ endurance.",
-    )
+    """Training focus: zone shares by week with the blocks, and hard sets per muscle."""
+    refs = volume.HARD_SET_REFERENCES
+    parts = ["<h2>Training focus and volume</h2>"]
+    if view.weekly_focus.height:
+        parts.append(figure(
+            plots.focus_by_week(view.weekly_focus, view.blocks, view.window_start, view.as_of),
+            alt="Share of working sets in the strength, hypertrophy and endurance zones each week, "
+                "with the detected training blocks and deloads underneath.",
+            caption="Each working set is placed in the NSCA zone nearest to its reps and %1RM (against the "
+                    "e1RM trend): strength at 85% or more, hypertrophy 67-85%, endurance below. "
+                    "Blocks: runs of weeks with one emphasis; deload: a week well below the usual dose.",
+        ))
+    if view.hard_sets.height:
+        parts.append(figure(
+            plots.hard_sets(view.hard_sets, refs["min_sets_per_week"], refs["trained_sets_per_week"]),
+            alt="Hard sets per week for each muscle in the window, against 10 sets and the 12 to 20 range.",
+            caption="Hard sets: working sets at RPE 7 or more, or with no RPE logged; a secondary muscle "
+                    "counts half (Pelland 2024). Dashed: 10 sets a week (Schoenfeld 2017); green: 12-20 "
+                    "sets for trained people (Baz-Valle 2022).",
+        ))
+    return "\n".join(parts)
 
 
 SIZE_WORDS = {"growing": "growing", "flat": "flat", "shrinking": "shrinking",

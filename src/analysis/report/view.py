@@ -18,7 +18,8 @@ import polars as pl
 from analysis import progress
 from analysis.io import native
 
-TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body", "acwr")
+TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body", "acwr",
+          "weekly_focus", "blocks", "hard_sets")
 
 
 @dataclass
@@ -33,6 +34,9 @@ class TraineeView:
     records: pl.DataFrame
     body: pl.DataFrame
     acwr: pl.DataFrame
+    weekly_focus: pl.DataFrame
+    blocks: pl.DataFrame
+    hard_sets: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
 
