@@ -63,18 +63,24 @@ def volume_by_session(sets: pl.DataFrame) -> pl.DataFrame:
     return _aggregate(sets, ["trainee_id", "session_id", "date"]).sort("trainee_id", "date", "session_id")
 
 
-def _fill_weeks(weekly: pl.DataFrame, values: list[str]) -> pl.DataFrame:
-    """Every week of each trainee's logged span, weeks without data as 0."""
+def fill_span(frame: pl.DataFrame, column: str, every: str, values: list[str]) -> pl.DataFrame:
+    """Every ``every`` step (``1d``, ``1w``) of each trainee's span in
+    ``column``; steps without data get 0 in ``values``."""
     span = (
-        weekly.group_by("trainee_id")
-        .agg(pl.date_ranges(pl.col("week").min(), pl.col("week").max(), "1w").first().alias("week"))
-        .explode("week")
+        frame.group_by("trainee_id")
+        .agg(pl.date_ranges(pl.col(column).min(), pl.col(column).max(), every).first().alias(column))
+        .explode(column)
     )
     return (
-        span.join(weekly, on=["trainee_id", "week"], how="left")
+        span.join(frame, on=["trainee_id", column], how="left")
         .with_columns(pl.col(values).fill_null(0))
-        .sort("trainee_id", "week")
+        .sort("trainee_id", column)
     )
+
+
+def _fill_weeks(weekly: pl.DataFrame, values: list[str]) -> pl.DataFrame:
+    """Every week of each trainee's logged span, weeks without data as 0."""
+    return fill_span(weekly, "week", "1w", values)
 
 
 def volume_by_week(sets: pl.DataFrame) -> pl.DataFrame:

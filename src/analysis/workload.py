@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.volume import WORKING, _fill_weeks, week_start
+from analysis import volume
+from analysis.volume import WORKING, week_start
 
 ACUTE_DAYS = 7
 CHRONIC_DAYS = 28
@@ -60,16 +61,7 @@ def _lambda(days: int) -> float:
 
 def _fill_days(daily: pl.DataFrame) -> pl.DataFrame:
     """Every calendar day of each trainee's span; missing days as 0 load."""
-    span = (
-        daily.group_by("trainee_id")
-        .agg(pl.date_ranges(pl.col("date").min(), pl.col("date").max(), "1d").first().alias("date"))
-        .explode("date")
-    )
-    return (
-        span.join(daily, on=["trainee_id", "date"], how="left")
-        .with_columns(pl.col("load_kg").fill_null(0.0), pl.col("sets").fill_null(0))
-        .sort("trainee_id", "date")
-    )
+    return volume.fill_span(daily, "date", "1d", ["load_kg", "sets"])
 
 
 def daily_load(sets: pl.DataFrame) -> pl.DataFrame:
@@ -163,7 +155,7 @@ def failure_share(sets: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().cast(pl.Int64).alias("working_sets"), failed.sum().cast(pl.Int64).alias("failure_sets"))
     )
     return (
-        _fill_weeks(weekly, ["working_sets", "failure_sets"])
+        volume.fill_span(weekly, "week", "1w", ["working_sets", "failure_sets"])
         .with_columns(
             pl.when(pl.col("working_sets") > 0)
             .then(pl.col("failure_sets") / pl.col("working_sets"))
