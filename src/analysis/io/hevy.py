@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 
 from analysis import schema
 from analysis.errors import DataFileError
