@@ -137,9 +137,10 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     when = as_of_dates(sets, as_of, window_weeks)
     sets = sets.join(when, on="trainee_id").filter(pl.col("date") <= pl.col("as_of"))
     main = sets.select("lift", "main_lift").unique("lift")
-    sessions = strength.session_best_e1rm(sets).join(main, left_on="exercise", right_on="lift", how="left")
+    best = strength.session_best_e1rm(sets)  # reused by intensity and records (trends: per chunk)
+    sessions = best.join(main, left_on="exercise", right_on="lift", how="left")
     detected, trend = trends.lift_trends(sets, when)
-    zoned = volume.set_zones(volume.intensity(sets, trend))
+    zoned = volume.set_zones(volume.intensity(sets, trend, best=best))
     weekly = volume.weekly_focus(zoned)
     inol = volume.inol(zoned).join(when, on="trainee_id").filter(pl.col("date") >= pl.col("window_start"))
     lifts = _lifts(sessions, when, detected).join(
@@ -156,7 +157,7 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         e1rm_sessions=sessions,
         trend=trend,
         lifts=lifts,
-        records=strength.personal_records(sets),
+        records=strength.personal_records(sets, best=best),
         relative=relative.relative_strength(
             lifts.filter(pl.col("main_lift").is_not_null()).join(when.select("trainee_id", "as_of"), on="trainee_id")
             .select("trainee_id", pl.col("as_of").alias("date"), "main_lift", "e1rm_kg"),
@@ -259,7 +260,7 @@ def _hard_sets_in_window(sets: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame
         .join(weeks, on="trainee_id")
         .with_columns((pl.col("hard_sets") / ((pl.col("days") + 1) / 7)).alias("per_week"))
         .select("trainee_id", "muscle", "per_week")
-        .sort("trainee_id", "per_week", descending=[False, True])
+        .sort("trainee_id", "per_week", "muscle", descending=[False, True, False])  # ties: stable bytes
     )
 
 

@@ -137,7 +137,7 @@ def session_best_e1rm(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.
     return (
         with_e1rm(sets.select(needed), formula)
         .drop_nulls("e1rm_kg")
-        .sort("e1rm_kg", descending=True)
+        .sort("e1rm_kg", descending=True, maintain_order=True)  # ties: the earlier set, every run
         .group_by("trainee_id", exercise, "session_id", maintain_order=True)
         .first()
         .select("trainee_id", pl.col(exercise).alias("exercise"), "session_id", "date",
@@ -158,16 +158,18 @@ def _expr(x: pl.Expr | str) -> pl.Expr:
     return pl.col(x) if isinstance(x, str) else x
 
 
-def personal_records(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.DataFrame:
+def personal_records(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA,
+                     best: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every PR as it happened: tidy trainee_id, lift, date, kind, value_kg, reps.
 
     ``e1rm``: a session-best e1RM above every earlier one; ``load``: a load
     heavier than any lifted before (any reps); ``reps``: more reps than ever
     before at that load (kg, to 0.5). The first session of a lift sets the
-    baseline and counts as no PR.
+    baseline and counts as no PR. ``best``: :func:`session_best_e1rm` of
+    ``sets`` when the caller has it already.
     """
     keys = ["trainee_id", "lift"]
-    best = session_best_e1rm(sets, formula).rename({"exercise": "lift"})
+    best = (best if best is not None else session_best_e1rm(sets, formula)).rename({"exercise": "lift"})
     e1rm_prs = best.filter(
         pl.col("e1rm_kg") > pl.col("e1rm_kg").cum_max().shift(1).over(keys)
     ).select(*keys, "date", pl.lit("e1rm").alias("kind"), pl.col("e1rm_kg").alias("value_kg"), "reps")
@@ -188,4 +190,4 @@ def personal_records(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA) -> pl.D
     rep_prs = at_load.filter(
         pl.col("reps") > pl.col("reps").cum_max().shift(1).over(*keys, "half_kg")
     ).select(*keys, "date", pl.lit("reps").alias("kind"), pl.col("weight_kg").alias("value_kg"), "reps")
-    return pl.concat([e1rm_prs, load_prs, rep_prs]).sort(*keys, "date", "kind")
+    return pl.concat([e1rm_prs, load_prs, rep_prs]).sort(*keys, "date", "kind", "value_kg")

@@ -229,7 +229,8 @@ def flag_ramp_warmups(sets: pl.DataFrame, fraction: float = RAMP_WARMUP_FRACTION
 # --------------------------------------------------------------------------
 
 
-def intensity(sets: pl.DataFrame, reference: pl.DataFrame, catalog: Catalog | None = None) -> pl.DataFrame:
+def intensity(sets: pl.DataFrame, reference: pl.DataFrame, catalog: Catalog | None = None,
+              best: pl.DataFrame | None = None) -> pl.DataFrame:
     """``sets`` (rows and order unchanged) with ``reference_kg`` and ``pct_1rm``.
 
     ``pct_1rm`` = 100 x load / the trainee's reference e1RM for that lift on
@@ -248,12 +249,14 @@ def intensity(sets: pl.DataFrame, reference: pl.DataFrame, catalog: Catalog | No
     Sets without a load (bodyweight, null or 0 kg) get no percentage; a set
     above the reference reads over 100%. Warm-ups get a percentage too (it
     is a fact about the set); the zone and INOL functions skip them.
-    ``sets`` need ``lift`` (added with the catalog if missing).
+    ``sets`` need ``lift`` (added with the catalog if missing). ``best``:
+    :func:`analysis.strength.session_best_e1rm` of ``sets`` when the caller
+    has it already.
     """
     keys = ["trainee_id", "lift"]
     sets = _with_lift(sets, catalog)
     best = (
-        strength.session_best_e1rm(sets).rename({"exercise": "lift"})
+        (best if best is not None else strength.session_best_e1rm(sets)).rename({"exercise": "lift"})
         .group_by(*keys, "date").agg(pl.col("e1rm_kg").max())
         .sort(*keys, "date")
         .select(*keys, "date", pl.col("e1rm_kg").cum_max().over(keys).alias("best_kg"))

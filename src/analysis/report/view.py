@@ -59,7 +59,7 @@ class TraineeView:
         if main_lifts_only:
             main = self.lifts.filter(pl.col("main_lift").is_not_null()).get_column("exercise").implode()
             recent = recent.filter(pl.col("lift").is_in(main))
-        return recent.sort("date", "lift", "kind", descending=[True, False, False])
+        return recent.sort("date", "lift", "kind", "value_kg", descending=[True, False, False, False])
 
     def save(self, folder: str | Path) -> None:
         """Write the slice (Parquet tables + JSON) for a notebook to load."""
