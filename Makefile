@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 
-.PHONY: report test clean
+.PHONY: report test lab clean
 
 ## report: build every demo trainee's report into reports/ (open reports/index.html)
 report: $(STAMP)
@@ -14,6 +15,14 @@ report: $(STAMP)
 ## test: run the test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## lab: open JupyterLab on notebooks/ (the notebooks read the demo data by default)
+lab: $(LAB_STAMP)
+	cd notebooks && ../$(BIN)/jupyter lab
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,lab]'
+	touch $@
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
