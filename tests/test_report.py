@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from analysis import cli, synth
-from analysis.report import batch
+from analysis.report import batch, executors, kernel, render
 
 REPO_EXPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "exports"
 
@@ -95,13 +95,26 @@ def test_unknown_trainee_fails_alone_and_exit_status_is_1(tiny, tmp_path, capsys
     assert "NOPE" in (tmp_path / "index.html").read_text()
 
 
-def test_failing_notebook_is_kept_and_listed(tiny, tmp_path):
+def test_failing_notebook_is_kept_and_replaces_the_stale_report(tmp_path):
     prepared = tmp_path / batch.PREPARED
     prepared.mkdir()
-    error = batch.render("T404", prepared, tmp_path, 8)  # nothing prepared for T404
-    assert error and "T404" in error
+    rendered = render.render("T404", prepared, 8)  # nothing prepared for T404: the notebook's first cell fails
+    assert rendered.html is None and "T404" in rendered.error
+    assert json.loads(rendered.failed_notebook)["cells"]  # the partly executed notebook, for debugging
+    stale = tmp_path / "T404" / "report.html"
+    stale.parent.mkdir()
+    stale.write_text("last week's report")
+    batch._write_report(tmp_path, rendered, {})
     assert (tmp_path / "T404" / "failed.ipynb").exists()
-    assert not (tmp_path / "T404" / "report.html").exists()
+    assert not stale.exists()
+
+
+def test_one_failing_report_does_not_stop_the_others(built, tmp_path):
+    out, _ = built
+    prepared = out / batch.PREPARED  # holds T001..: T404 has nothing and fails in its worker
+    results = {r.trainee_id: r for r in executors.local_processes(["T404", "T002"], prepared, 8, jobs=1)}
+    assert results["T404"].error and results["T404"].html is None
+    assert results["T002"].error is None and "<h1>" in results["T002"].html
 
 
 def test_unreadable_dataset_exits_2_with_one_message(tmp_path, capsys):
@@ -109,7 +122,7 @@ def test_unreadable_dataset_exits_2_with_one_message(tmp_path, capsys):
     assert cli.main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "sets.csv" in err and "Traceback" not in err
-    assert not (tmp_path / "out").exists()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [".lock"]  # no report, no index
 
 
 def test_validate_lists_rejects_and_writes_them(tmp_path, capsys):
@@ -140,3 +153,17 @@ def test_import_command_names_unknown_formats_and_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "notes.csv" in err and "strong" in err and "hevy" in err
     assert not (tmp_path / "ds").exists()
+
+
+def test_warm_kernel_reports_do_not_depend_on_the_previous_notebook(built):
+    """Reports rendered one after another in one warm kernel equal a report
+    from a fresh kernel, byte for byte (namespace reset, counter reset)."""
+    out, _ = built
+    prepared = out / batch.PREPARED
+    kernel.discard_worker_kernel()
+    fresh = render.render("T002", prepared, 8).html
+    render.render("T001", prepared, 8)
+    again = render.render("T002", prepared, 8).html
+    kernel.discard_worker_kernel()
+    assert again == fresh
+    assert fresh == (out / "T002" / "report.html").read_text()

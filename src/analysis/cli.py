@@ -1,7 +1,8 @@
 """The ``analysis`` command: demo data, imports, validation and reports.
 
 Exit status: 0 success; 1 some trainees' reports failed (the others were
-written); 2 an input file could not be read (one message naming the file).
+written); 2 an input file could not be read (one message naming the file);
+3 another report run holds the output folder.
 """
 
 from __future__ import annotations
@@ -64,9 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--data", type=Path, default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
     report.add_argument("--out", type=Path, default=DEFAULT_REPORTS, help="output folder (default: %(default)s)")
     report.add_argument("--trainee", action="append", metavar="ID", help="only this trainee (repeatable)")
-    report.add_argument("--as-of", type=_date, help="report date for everyone (default: each trainee's last logged day)")
+    report.add_argument("--as-of", type=_date, help="report date for everyone: logs after it are left out, "
+                        "so a back-dated run reproduces that day's reports (default: each trainee's last logged day)")
+    report.add_argument("--since", type=_date, help="leave out logs before this date")
     report.add_argument("--window-weeks", type=_positive, default=8, help="trend window in weeks (default: %(default)s)")
-    report.add_argument("--jobs", type=_positive, help="parallel notebook runs (default: number of cores)")
+    report.add_argument("--changed-only", action="store_true",
+                        help="render only trainees whose data, the notebook or the code changed since the last run")
+    report.add_argument("--jobs", type=_positive, help="parallel local workers (default: number of cores)")
+    report.add_argument("--dask", metavar="ADDRESS", help="render on a Dask cluster (e.g. tcp://host:8786) "
+                        "instead of local processes")
+    report.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                        help="if another run holds the output folder, wait this long for it (default: exit at once)")
+    report.add_argument("--no-progress", action="store_true", help="log lines instead of a progress bar on a terminal")
     return parser
 
 
@@ -126,10 +136,17 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import batch
+    from analysis.report.lock import RunLocked
 
-    result = batch.run(args.data, args.out, trainees=args.trainee, as_of=args.as_of,
-                       window_weeks=args.window_weeks, jobs=args.jobs)
-    print(f"{len(result.reports)} reports written to {args.out}; index: {args.out / 'index.html'}")
+    try:
+        result = batch.run(args.data, args.out, trainees=args.trainee, as_of=args.as_of, since=args.since,
+                           window_weeks=args.window_weeks, jobs=args.jobs, changed_only=args.changed_only,
+                           dask=args.dask, wait_seconds=args.wait, progress_bar=False if args.no_progress else None)
+    except RunLocked as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    unchanged = f" ({result.unchanged} unchanged)" if result.unchanged else ""
+    print(f"{len(result.reports)} reports written to {args.out}{unchanged}; index: {args.out / 'index.html'}")
     if result.failures:
         print(f"{len(result.failures)} failed: {', '.join(sorted(result.failures))}", file=sys.stderr)
         return 1

@@ -34,12 +34,24 @@ plt.rcParams.update({
     "axes.spines.right": False,
     "axes.titleweight": "bold",
     "axes.titlesize": 10,
+    "axes.titley": 1.0,  # fixed title position: no per-draw measuring of tick labels
     "svg.hashsalt": "analysis",  # deterministic output
 })
 
 
-def _figure(width: float = 7.5, height: float = 2.6) -> tuple[Figure, plt.Axes]:
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+def _margins(fig: Figure, left: float = 0.75, right: float = 0.2, top: float = 0.35, bottom: float = 0.45,
+             wspace: float = 0.25, hspace: float = 0.45) -> None:
+    """Fixed margins in inches. A layout engine (constrained, tight) measures
+    every label by drawing the figure twice, which was 40% of a report's time;
+    our figures have known label sizes, so fixed margins suffice."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height, wspace=wspace, hspace=hspace)
+
+
+def _figure(width: float = 7.5, height: float = 2.6, **margins: float) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(width, height))
+    _margins(fig, **margins)
     return fig, ax
 
 
@@ -55,7 +67,7 @@ def _shade_window(ax: plt.Axes, window_start: dt.date, as_of: dt.date) -> None:
 
 def sessions_per_week(weeks: pl.DataFrame, guideline: float = 2.0) -> Figure:
     """Sessions per ISO week, against the 2-days-a-week guideline."""
-    fig, ax = _figure()
+    fig, ax = _figure(right=1.25)
     ax.bar(weeks["week"].to_list(), weeks["sessions"].to_list(), width=5, color=COLORS["data"])
     ax.axhline(guideline, color=COLORS["reference"], ls="--", lw=1)
     ax.annotate(f"guideline: {guideline:g} a week", xy=(1, guideline), xycoords=("axes fraction", "data"),
@@ -84,8 +96,8 @@ def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame, plateaus: dict[s
     lifts = sessions.get_column("exercise").unique(maintain_order=True).to_list()
     cols = 2 if len(lifts) > 1 else 1
     rows = max(1, -(-len(lifts) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(7.5, 2.3 * rows), layout="constrained",
-                             squeeze=False, sharex=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(7.5, 2.3 * rows), squeeze=False, sharex=True)
+    _margins(fig, left=0.65, right=0.1, top=0.3, bottom=0.4, wspace=0.3, hspace=0.35)
     for ax, lift in zip(axes.flat, lifts):
         one = sessions.filter(pl.col("exercise") == lift)
         line = trend.filter(pl.col("lift") == lift)
@@ -110,8 +122,8 @@ def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame, plateaus: dict[s
 def focus_by_week(weekly: pl.DataFrame, blocks: pl.DataFrame, window_start: dt.date, as_of: dt.date) -> Figure:
     """Share of working sets per zone each week (%), with the detected blocks
     as a strip underneath."""
-    fig, (ax, strip) = plt.subplots(2, 1, figsize=(7.5, 2.9), layout="constrained", sharex=True,
-                                    gridspec_kw={"height_ratios": [5, 1]})
+    fig, (ax, strip) = plt.subplots(2, 1, figsize=(7.5, 2.9), sharex=True, gridspec_kw={"height_ratios": [5, 1]})
+    _margins(fig, right=1.05, hspace=0.15)
     _shade_window(ax, window_start, as_of)
     bottom = [0.0] * weekly.height
     weeks = weekly["week"].to_list()
@@ -141,7 +153,7 @@ def hard_sets(per_muscle: pl.DataFrame, minimum: float = 10, trained: tuple[floa
     """Hard sets a week per muscle in the window (primary 1, secondary 0.5),
     against the 10-set and 12-20-set references."""
     muscles = per_muscle.sort("per_week")
-    fig, ax = plt.subplots(figsize=(7.5, 0.22 * max(muscles.height, 4) + 0.9), layout="constrained")
+    fig, ax = _figure(height=0.22 * max(muscles.height, 4) + 0.9, left=1.1, bottom=0.5, top=0.3)
     ax.axvspan(*trained, color=COLORS["hypertrophy"], alpha=0.1, lw=0)
     ax.axvline(minimum, color=COLORS["reference"], ls="--", lw=1)
     ax.barh(muscles["muscle"].to_list(), muscles["per_week"].to_list(), color=COLORS["data"], height=0.6)
@@ -155,7 +167,8 @@ def body_measures(body: pl.DataFrame, rolling: pl.DataFrame, window_start: dt.da
     """Girth change since the first measurement (cm, one line per site) and
     bodyweight (kg, logged and 7-day mean)."""
     girths = body.filter(pl.col("measure").str.ends_with("_cm") & ~pl.col("measure").str.starts_with("corrected"))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 2.6), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 2.6))
+    _margins(fig, left=0.6, right=0.1, wspace=0.35)
     for ax in (left, right):
         _shade_window(ax, window_start, as_of)
     for measure in sorted(girths.get_column("measure").unique().to_list()):
@@ -184,7 +197,7 @@ def body_measures(body: pl.DataFrame, rolling: pl.DataFrame, window_start: dt.da
 def acwr(ratio: pl.DataFrame, window_start: dt.date, as_of: dt.date, band=(0.8, 1.3), spike=1.5) -> Figure:
     """Acute:chronic workload ratio (EWMA 7/28 days, volume load) on training
     days, with the commonly quoted 0.8-1.3 band and the 1.5 spike line."""
-    fig, ax = _figure(height=2.2)
+    fig, ax = _figure(height=2.2, right=0.6)
     _shade_window(ax, window_start, as_of)
     ax.axhspan(*band, color=COLORS["hypertrophy"], alpha=0.08, lw=0)
     ax.axhline(spike, color=COLORS["strength"], ls="--", lw=1)

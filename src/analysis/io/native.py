@@ -83,6 +83,11 @@ def has_table(folder: str | os.PathLike, name: str) -> bool:
     return _table_path(Path(folder), name) is not None
 
 
+def dataset_files(folder: str | os.PathLike) -> list[Path]:
+    """The files :func:`read_dataset` reads from a folder."""
+    return [path for name in TABLE_FILES if (path := _table_path(Path(folder), name)) is not None]
+
+
 def _table_path(folder: Path, name: str) -> Path | None:
     for ext in (".parquet", ".csv"):
         if (folder / f"{name}{ext}").is_file():

@@ -1,0 +1,6 @@
+"""Per-trainee reports: notebooks executed by papermill, exported to HTML."""
+
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
+REPORT_NOTEBOOK = NOTEBOOKS / "trainee_report.ipynb"

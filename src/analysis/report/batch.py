@@ -1,11 +1,12 @@
 """Batch reports: one analysis pass for all trainees, then one notebook each.
 
-``run`` reads and validates the dataset, computes every trainee's tables in
-one vectorized pass, saves each trainee's slice, executes the report notebook
-per trainee with papermill (in parallel processes), exports HTML with
-nbconvert (code hidden), writes ``summary.json`` beside it, and an index.
-A failing trainee does not stop the others; its executed notebook is kept
-as ``failed.ipynb`` for debugging.
+``run`` takes the output folder's lock, reads and validates the dataset,
+computes every trainee's tables in one vectorized pass, saves the slices of
+the trainees to render, executes the report notebook for each in parallel
+workers (local processes or Dask), and writes each ``report.html`` and
+``summary.json`` atomically as it arrives, then the index and the manifest.
+A failing trainee does not stop the others: its partly executed notebook is
+kept as ``failed.ipynb`` and it is listed in the index and the log.
 """
 
 from __future__ import annotations
@@ -13,120 +14,173 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
+from typing import TYPE_CHECKING
 
-from analysis import __version__, progress
+from analysis import __version__
 from analysis.io import native
-from analysis.report import html
-from analysis.report.view import slice_for
+from analysis.report import REPORT_NOTEBOOK, manifest
+from analysis.report.lock import run_lock
 
-NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
-REPORT_NOTEBOOK = NOTEBOOKS / "trainee_report.ipynb"
+if TYPE_CHECKING:
+    from analysis import progress
+    from analysis.report.render import Rendered
+
+# The notebook machinery (papermill, nbformat, matplotlib: ~3 s of imports)
+# is imported only when there is something to render.
+
 PREPARED = ".prepared"
+MANIFEST_EVERY = 100  # reports between manifest saves, so a killed run loses little work
 
 
 @dataclass
 class BatchResult:
     reports: dict[str, Path] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    unchanged: int = 0
     rejected_rows: int = 0
     notes: list[str] = field(default_factory=list)
 
 
 def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = None,
-        as_of: dt.date | None = None, window_weeks: int = 8, jobs: int | None = None,
-        log=print) -> BatchResult:
-    """Build every (or the named) trainee's report into ``out_dir``."""
+        as_of: dt.date | None = None, since: dt.date | None = None, window_weeks: int = 8,
+        jobs: int | None = None, changed_only: bool = False, dask=None, wait_seconds: float = 0,
+        log=print, progress_bar: bool | None = None) -> BatchResult:
+    """Build every (or the named) trainee's report into ``out_dir``.
+
+    ``as_of`` and ``since`` bound the logs used (a back-dated run gives the
+    report of that day); ``changed_only`` renders only trainees whose inputs,
+    the notebook or the code changed since the last run; ``dask`` is a
+    scheduler address (or Client) to render on instead of local processes.
+    Raises :class:`~analysis.report.lock.RunLocked` if another run holds
+    ``out_dir`` for longer than ``wait_seconds``.
+    """
     out_dir = Path(out_dir)
+    with run_lock(out_dir, wait_seconds):
+        options = {"trainees": sorted(trainees) if trainees else None, "window_weeks": window_weeks,
+                   "as_of": as_of and as_of.isoformat(), "since": since and since.isoformat()}
+        fingerprint = manifest.run_fingerprint(Path(data_dir), REPORT_NOTEBOOK, options)
+        done = manifest.Manifest.load(out_dir)
+        if changed_only and done.up_to_date(fingerprint, out_dir):
+            log(f"nothing changed since the last run: {len(done.trainees)} reports up to date")
+            return BatchResult(unchanged=len(done.trainees))
+        return _build(Path(data_dir), out_dir, trainees, as_of, since, window_weeks, jobs, changed_only,
+                      dask, log, progress_bar, fingerprint, done)
+
+
+def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, changed_only, dask, log,
+           progress_bar, fingerprint, done: manifest.Manifest) -> BatchResult:
+    import polars as pl
+
+    from analysis import progress
+    from analysis.report import executors
+    from analysis.report.view import slices
+
     dataset = native.read_dataset(data_dir)
     result = BatchResult(rejected_rows=dataset.rejects.height, notes=list(dataset.notes))
-    known = dataset.trainee_ids
-    wanted = trainees or known
-    unknown = sorted(set(wanted) - set(known))
-    for tid in unknown:
-        result.failures[tid] = "no valid sets for this trainee in the dataset"
-    wanted = [t for t in wanted if t in known]
-    out_dir.mkdir(parents=True, exist_ok=True)
     _write_rejects(dataset, out_dir, log)
-    sets = dataset.sets.filter(pl.col("trainee_id").is_in(wanted))
-    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks, body=dataset.body)
+    in_span = pl.col("date") >= since if since else pl.lit(True)
+    sets = dataset.sets.filter(in_span)
+    known = sets.get_column("trainee_id").unique().sort().to_list()
+    wanted = trainees or known
+    for tid in sorted(set(wanted) - set(known)):
+        result.failures[tid] = "no valid sets for this trainee in the dataset" + (f" since {since}" if since else "")
+    wanted = [t for t in wanted if t in known]
+    sets = sets.filter(pl.col("trainee_id").is_in(pl.Series(wanted, dtype=pl.String).implode()))
+    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks, body=dataset.body.filter(in_span))
+    summaries = {tid: analysis.summary(tid) for tid in wanted}
+    digests = manifest.trainee_digests(analysis, summaries)
+    todo = [tid for tid in wanted if not changed_only or done.trainees.get(tid) != digests[tid]
+            or not (out_dir / tid / "report.html").is_file()]
+    result.unchanged = len(wanted) - len(todo)
     prepared = out_dir / PREPARED
-    for tid in wanted:
-        slice_for(analysis, tid).save(prepared / tid)
-    jobs = jobs or _jobs()
-    log(f"analysed {len(wanted)} trainee(s), {sets.height} sets; rendering with {jobs} process(es)")
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(render, tid, prepared, out_dir, window_weeks): tid for tid in wanted}
-        for future in as_completed(futures):
-            tid = futures[future]
-            error = future.result()
-            if error:
-                result.failures[tid] = error
-                log(f"FAILED {tid}: {error}")
-            else:
-                result.reports[tid] = out_dir / tid / "report.html"
-    _write_index(analysis, wanted, result, out_dir)
+    for view in slices(analysis, todo, summaries):
+        view.save(prepared / view.trainee_id)
+    workers = jobs or _cores()
+    where = f"on Dask at {dask}" if dask else f"with {workers} process(es)"
+    log(f"analysed {len(wanted)} trainee(s), {sets.height} sets; rendering {len(todo)} report(s) {where}"
+        + (f", {result.unchanged} unchanged" if result.unchanged else ""))
+    rendered = (executors.dask_cluster(todo, prepared, window_weeks, dask) if dask
+                else executors.local_processes(todo, prepared, window_weeks, workers))
+    ticker = _Ticker(len(todo), log, sys.stderr.isatty() if progress_bar is None else progress_bar)
+    for count, report in enumerate(rendered, 1):
+        _write_report(out_dir, report, summaries[report.trainee_id])
+        if report.error:
+            result.failures[report.trainee_id] = report.error
+            done.trainees.pop(report.trainee_id, None)
+            ticker.failed(report.trainee_id, report.error)
+        else:
+            result.reports[report.trainee_id] = out_dir / report.trainee_id / "report.html"
+            done.trainees[report.trainee_id] = digests[report.trainee_id]
+        ticker.tick(len(result.failures))
+        if count % MANIFEST_EVERY == 0:
+            done.fingerprint = None  # incomplete until the run ends
+            done.save(out_dir)
+    ticker.close()
+    done.trainees = {tid: d for tid, d in done.trainees.items() if tid in dataset.trainee_ids}
+    done.fingerprint = None if result.failures else fingerprint
+    done.save(out_dir)
+    _write_index(analysis, summaries, wanted, result, out_dir)
     return result
 
 
-def _jobs() -> int:
+def _cores() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def render(trainee_id: str, prepared: Path, out_dir: Path, window_weeks: int) -> str | None:
-    """Execute and export one trainee's report; the error text if it failed."""
-    import papermill
-
-    target = out_dir / trainee_id
-    target.mkdir(parents=True, exist_ok=True)
-    executed = target / ".report.ipynb"
-    try:
-        papermill.execute_notebook(
-            str(REPORT_NOTEBOOK), str(executed),
-            parameters={"trainee_id": trainee_id, "data_dir": str(prepared.resolve()),
-                        "as_of": "", "window_weeks": window_weeks},
-            kernel_name="python3", progress_bar=False, log_output=False,
-            cwd=str(NOTEBOOKS),
-        )
-    except Exception as err:  # papermill raises PapermillExecutionError and kernel errors
-        if executed.exists():
-            shutil.move(executed, target / "failed.ipynb")
-        return _short_error(err)
+def _write_report(out_dir: Path, report: Rendered, summary: dict) -> None:
+    """A report's files, each written atomically. A failed report removes the
+    previous one (a stale report read as current is worse than none) and
+    keeps the failed notebook."""
+    target = out_dir / report.trainee_id
+    if report.error:
+        for name in ("report.html", "summary.json"):
+            (target / name).unlink(missing_ok=True)
+        if report.failed_notebook:
+            native.write_text_atomic(target / "failed.ipynb", report.failed_notebook)
+        return
+    native.write_text_atomic(target / "report.html", report.html)
+    native.write_text_atomic(target / "summary.json", json.dumps(summary, indent=2) + "\n")
     (target / "failed.ipynb").unlink(missing_ok=True)
-    summary = json.loads((prepared / trainee_id / "view.json").read_text())["summary"]
-    native.write_text_atomic(target / "report.html", export_html(executed, summary))
-    native.write_text_atomic(target / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n")
-    executed.unlink()
-    return None
 
 
-def export_html(notebook: Path, summary: dict) -> str:
-    """nbconvert's HTML of the executed notebook, code and prompts hidden,
-    inside the suite's self-contained page."""
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
+class _Ticker:
+    """Progress: a bar on a terminal, a plain log line every 5% otherwise
+    (cron mails and journald keep lines, not redrawn bars)."""
 
-    exporter = HTMLExporter(template_name="basic", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
-    executed = nbformat.read(notebook, as_version=4)
-    for i, cell in enumerate(executed.cells):
-        cell["id"] = f"cell-{i}"  # papermill's injected cell has a random id: keep bytes stable
-    body, _ = exporter.from_notebook_node(executed)
-    title = f"Progress report {summary['trainee_id']} as of {summary['as_of']}"
-    return html.page(title, body, footer=f"analysis {__version__} · data as of {summary['as_of']}")
+    def __init__(self, total: int, log, bar: bool):
+        self.total, self.log, self.done, self.start = total, log, 0, time.monotonic()
+        self.every = max(1, total // 20)
+        self.bar = None
+        if bar and total:
+            from tqdm import tqdm
 
+            self.bar = tqdm(total=total, unit="report", file=sys.stderr)
 
-def _short_error(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    lines = [line for line in text if line.strip() and not line.startswith("-")]
-    return (lines[-1] if lines else type(err).__name__)[:300]
+    def tick(self, failures: int) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update()
+            self.bar.set_postfix(failed=failures)
+        elif self.done % self.every == 0 or self.done == self.total:
+            seconds = time.monotonic() - self.start
+            self.log(f"rendered {self.done}/{self.total} reports in {seconds:.0f} s "
+                     f"({seconds / self.done:.2f} s each), {failures} failed")
+
+    def failed(self, trainee_id: str, error: str) -> None:
+        message = f"FAILED {trainee_id}: {error}"
+        if self.bar is not None:
+            self.bar.write(message, file=sys.stderr)
+        else:
+            self.log(message)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _write_rejects(dataset: native.Dataset, out_dir: Path, log) -> None:
@@ -140,13 +194,16 @@ def _write_rejects(dataset: native.Dataset, out_dir: Path, log) -> None:
         log(note)
 
 
-def _write_index(analysis: progress.Progress, wanted: list[str], result: BatchResult, out_dir: Path) -> None:
+def _write_index(analysis: progress.Progress, summaries: dict[str, dict], wanted: list[str],
+                 result: BatchResult, out_dir: Path) -> None:
+    from analysis.report import html
+
     names = dict(analysis.trainees.select("trainee_id", "name").iter_rows()) if analysis.trainees.height else {}
     rows = []
     for tid in wanted:
         if tid in result.failures:
             continue
-        s = analysis.summary(tid)
+        s = summaries[tid]
         label = f"{names[tid]} ({tid})" if names.get(tid) else tid
         main = [lift for lift in s["lifts"] if lift["main_lift"]]
         rows.append({"trainee_id": tid, "name": label, "as_of": s["as_of"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,16 +84,26 @@ class TraineeView:
 
 def slice_for(result: progress.Progress, trainee_id: str) -> TraineeView:
     """One trainee's tables and summary out of an all-trainee result."""
-    mine = pl.col("trainee_id") == trainee_id
-    profile = result.trainees.filter(mine)
-    when = result.as_of.filter(mine).row(0, named=True)
-    return TraineeView(
-        trainee_id=trainee_id,
-        profile=profile.row(0, named=True) if profile.height else {"trainee_id": trainee_id},
-        summary=result.summary(trainee_id),
-        window_start=when["window_start"],
-        **{name: getattr(result, name).filter(mine) for name in TABLES},
-    )
+    return next(slices(result, [trainee_id], {trainee_id: result.summary(trainee_id)}))
+
+
+def slices(result: progress.Progress, trainee_ids: list[str], summaries: dict[str, dict]) -> Iterator[TraineeView]:
+    """Each named trainee's view, partitioning every table once (filtering
+    per trainee would scan every table once per trainee)."""
+    wanted = pl.col("trainee_id").is_in(pl.Series(trainee_ids, dtype=pl.String).implode())
+    parts = {name: getattr(result, name).filter(wanted).partition_by("trainee_id", as_dict=True)
+             for name in TABLES}
+    empty = {name: getattr(result, name).clear() for name in TABLES}
+    profiles = {row["trainee_id"]: row for row in result.trainees.filter(wanted).iter_rows(named=True)}
+    starts = dict(result.as_of.select("trainee_id", "window_start").iter_rows())
+    for tid in trainee_ids:
+        yield TraineeView(
+            trainee_id=tid,
+            profile=profiles.get(tid, {"trainee_id": tid}),
+            summary=summaries[tid],
+            window_start=starts[tid],
+            **{name: parts[name].get((tid,), empty[name]) for name in TABLES},
+        )
 
 
 def load_view(trainee_id: str, data_dir: str | Path, as_of: str | None = None,

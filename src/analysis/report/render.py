@@ -1,0 +1,87 @@
+"""One trainee's report: execute the notebook on their prepared tables and
+export it to HTML. Runs in a worker (a local process or a Dask worker); the
+caller writes the files, so a worker needs no access to the output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import __version__
+from analysis.report import NOTEBOOKS, REPORT_NOTEBOOK, html, kernel
+
+CELL_TIMEOUT = 600  # seconds; a stuck cell fails its report instead of the batch
+
+
+@dataclass
+class Rendered:
+    """A worker's answer: the report's HTML, or the error and the partly
+    executed notebook (JSON text) to keep for debugging."""
+
+    trainee_id: str
+    html: str | None = None
+    error: str | None = None
+    failed_notebook: str | None = None
+
+
+def render(trainee_id: str, prepared: Path, window_weeks: int) -> Rendered:
+    """Execute the report notebook for the trainee whose tables are in
+    ``prepared/<trainee_id>``, in this worker's warm kernel."""
+    import papermill
+
+    warm = kernel.worker_kernel(NOTEBOOKS)
+    with tempfile.TemporaryDirectory(prefix="analysis-report-") as tmp:
+        executed = Path(tmp) / "report.ipynb"
+        try:
+            papermill.execute_notebook(
+                str(REPORT_NOTEBOOK), str(executed),
+                parameters={"trainee_id": trainee_id, "data_dir": str(Path(prepared).resolve()),
+                            "as_of": "", "window_weeks": window_weeks},
+                engine_name=kernel.ENGINE, warm_kernel=warm, kernel_name=warm.kernel_name,
+                request_save_on_cell_execute=False, progress_bar=False, log_output=False,
+                execution_timeout=CELL_TIMEOUT,
+            )
+        except Exception as err:  # papermill's execution error, a dead kernel, a timeout
+            kernel.discard_worker_kernel()
+            failed = executed.read_text(encoding="utf-8") if executed.exists() else None
+            return Rendered(trainee_id, error=_short_error(err), failed_notebook=failed)
+        summary = json.loads((Path(prepared) / trainee_id / "view.json").read_text())["summary"]
+        return Rendered(trainee_id, html=export_html(executed, summary))
+
+
+def render_shipped(trainee_id: str, files: dict[str, bytes], window_weeks: int) -> Rendered:
+    """:func:`render` on tables sent with the task (Dask workers on other
+    machines see no shared folder): they are unpacked in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="analysis-prepared-") as tmp:
+        folder = Path(tmp) / trainee_id
+        folder.mkdir()
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        return render(trainee_id, Path(tmp), window_weeks)
+
+
+def export_html(notebook: Path, summary: dict) -> str:
+    """nbconvert's HTML of the executed notebook, code and prompts hidden,
+    inside the suite's self-contained page."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="basic", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+    executed = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate(executed.cells):
+        cell["id"] = f"cell-{i}"  # papermill's injected cell has a random id: keep bytes stable
+    body, _ = exporter.from_notebook_node(executed)
+    title = f"Progress report {summary['trainee_id']} as of {summary['as_of']}"
+    return html.page(title, body, footer=f"analysis {__version__} · data as of {summary['as_of']}")
+
+
+def _short_error(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    lines = [line for line in text if line.strip() and not line.startswith("-")]
+    return (lines[-1] if lines else type(err).__name__)[:300]
