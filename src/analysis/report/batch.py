@@ -12,6 +12,7 @@ kept as ``failed.ipynb`` and it is listed in the index and the log.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -49,7 +50,7 @@ class BatchResult:
 def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = None,
         as_of: dt.date | None = None, since: dt.date | None = None, window_weeks: int = 8,
         jobs: int | None = None, changed_only: bool = False, dask=None, wait_seconds: float = 0,
-        log=print, progress_bar: bool | None = None) -> BatchResult:
+        log=functools.partial(print, flush=True), progress_bar: bool | None = None) -> BatchResult:
     """Build every (or the named) trainee's report into ``out_dir``.
 
     ``as_of`` and ``since`` bound the logs used (a back-dated run gives the
@@ -61,6 +62,7 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
     """
     out_dir = Path(out_dir)
     with run_lock(out_dir, wait_seconds):
+        _remove_leftovers(out_dir)
         options = {"trainees": sorted(trainees) if trainees else None, "window_weeks": window_weeks,
                    "as_of": as_of and as_of.isoformat(), "since": since and since.isoformat()}
         fingerprint = manifest.run_fingerprint(Path(data_dir), REPORT_NOTEBOOK, options)
@@ -100,7 +102,7 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     prepared = out_dir / PREPARED
     for view in slices(analysis, todo, summaries):
         view.save(prepared / view.trainee_id)
-    workers = jobs or _cores()
+    workers = min(jobs or _cores(), max(1, len(todo)))  # no idle workers starting kernels
     where = f"on Dask at {dask}" if dask else f"with {workers} process(es)"
     log(f"analysed {len(wanted)} trainee(s), {sets.height} sets; rendering {len(todo)} report(s) {where}"
         + (f", {result.unchanged} unchanged" if result.unchanged else ""))
@@ -126,6 +128,13 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     done.save(out_dir)
     _write_index(analysis, summaries, wanted, result, out_dir)
     return result
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Temporary files of a run that was killed (we hold the lock: nobody
+    else is writing). Its finished files are whole: every write is a rename."""
+    for path in out_dir.glob("**/.*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 def _cores() -> int:
