@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # is imported only when there is something to render.
 
 PREPARED = ".prepared"
-MANIFEST_EVERY = 100  # reports between manifest saves, so a killed run loses little work
+MANIFEST_EVERY = 5.0  # seconds between manifest saves, so a killed run loses little work
 
 
 @dataclass
@@ -109,7 +109,8 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     rendered = (executors.dask_cluster(todo, prepared, window_weeks, dask) if dask
                 else executors.local_processes(todo, prepared, window_weeks, workers))
     ticker = _Ticker(len(todo), log, sys.stderr.isatty() if progress_bar is None else progress_bar)
-    for count, report in enumerate(rendered, 1):
+    saved = time.monotonic()
+    for report in rendered:
         _write_report(out_dir, report, summaries[report.trainee_id])
         if report.error:
             result.failures[report.trainee_id] = report.error
@@ -119,9 +120,10 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
             result.reports[report.trainee_id] = out_dir / report.trainee_id / "report.html"
             done.trainees[report.trainee_id] = digests[report.trainee_id]
         ticker.tick(len(result.failures))
-        if count % MANIFEST_EVERY == 0:
+        if time.monotonic() - saved > MANIFEST_EVERY:
             done.fingerprint = None  # incomplete until the run ends
             done.save(out_dir)
+            saved = time.monotonic()
     ticker.close()
     done.trainees = {tid: d for tid, d in done.trainees.items() if tid in dataset.trainee_ids}
     done.fingerprint = None if result.failures else fingerprint

@@ -30,6 +30,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 ENGINE = "analysis-warm"
 RECYCLE_AFTER = 500
 START_TIMEOUT = 60
+QUIET = ["--IPKernelApp.log_level=ERROR"]  # not the TCP-without-encryption warning on every start
 RESET = (
     "get_ipython().run_line_magic('reset', '-f')\n"
     "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
@@ -64,7 +65,7 @@ class WarmKernel:
             self.shutdown()
             try:
                 self.km = KernelManager(kernel_name=self.kernel_name)
-                self.km.start_kernel(cwd=str(self.cwd))
+                self.km.start_kernel(cwd=str(self.cwd), extra_arguments=QUIET)
                 self.kc = self.km.client()
                 self.kc.start_channels()
                 self.kc.wait_for_ready(timeout=START_TIMEOUT)
