@@ -208,3 +208,107 @@ def acwr(ratio: pl.DataFrame, window_start: dt.date, as_of: dt.date, band=(0.8, 
     ax.set_title("Acute:chronic workload ratio (7 / 28-day EWMA of volume load)")
     _dates(ax)
     return fig
+
+
+# --------------------------------------------------------------------------
+# Cohort figures (analysis.cohort)
+# --------------------------------------------------------------------------
+
+COHORT_STATUSES = {
+    "strength": ("progressing", "plateau", "declining", "insufficient_data"),
+    "size": ("growing", "flat", "shrinking", "insufficient_data"),
+}
+EXPERIENCE_MARKERS = {"novice": "o", "intermediate": "s", "advanced": "^"}
+UNKNOWN_MARKER = "D"
+
+
+def _shorten(text, width: int = 24) -> str:
+    """A label from data cut to fit a fixed margin (shown without mathtext)."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    head, sep, tail = text.rpartition(" (")  # keep a trailing "(T001)"
+    if sep and tail.endswith(")") and len(tail) < width // 2:
+        return head[: width - len(tail) - 3] + "…" + sep + tail
+    return text[: width - 1] + "…"
+
+
+def status_counts(counts: pl.DataFrame) -> Figure:
+    """Trainees per strength status and per size status (from
+    ``cohort.status_counts``); 'not enough data' in the reference grey."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.4), sharey=True)
+    _margins(fig, left=0.6, right=0.1, bottom=0.55, wspace=0.15)
+    top = max(int(counts["trainees"].max() or 0), 1)
+    for ax, (measure, statuses) in zip(axes, COHORT_STATUSES.items()):
+        one = counts.filter(pl.col("measure") == measure)
+        n = dict(one.select("status", "trainees").iter_rows())
+        values = [n.get(s, 0) for s in statuses]
+        colors = [COLORS["reference"] if s == "insufficient_data" else COLORS["data"] for s in statuses]
+        bars = ax.bar(range(len(statuses)), values, color=colors, width=0.65)
+        ax.bar_label(bars, fontsize=8, padding=2)
+        ax.set_xticks(range(len(statuses)),
+                      ["not enough\ndata" if s == "insufficient_data" else s for s in statuses], fontsize=8)
+        ax.set_title(f"{measure.capitalize()} status")
+        ax.set_ylim(0, top * 1.2)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    axes[0].set_ylabel("trainees")
+    return fig
+
+
+def stalled_longest(stalled: pl.DataFrame) -> Figure:
+    """Weeks since each trainee's earliest current main-lift plateau began
+    (from ``cohort.stalled_longest``), longest at the top, the lifts named."""
+    rows = stalled.height
+    fig, ax = _figure(height=0.32 * max(rows, 2) + 0.9, left=1.85, right=0.2, top=0.35, bottom=0.5)
+    ax.set_title("Stalled longest: weeks on a plateau (earliest main lift)")
+    ax.set_xlabel("weeks on a plateau, to the report date")
+    if not rows:
+        ax.text(0.5, 0.5, "no main lift on a plateau", ha="center", va="center", transform=ax.transAxes,
+                color="#4a5568")
+        ax.set_yticks([])
+        ax.set_xticks([])
+        return fig
+    weeks = stalled["weeks_stalled"].fill_null(0).to_list()
+    y = list(range(rows))[::-1]
+    ax.barh(y, weeks, color=COLORS["data"], height=0.6)
+    ax.set_yticks(y, [_shorten(t) for t in stalled["trainee"].to_list()], fontsize=8)
+    longest = max(weeks) or 1
+    lifts = stalled["plateaus"].str.replace_all(r" since [^,]*", "").to_list()
+    for yi, w, text in zip(y, weeks, lifts):
+        ax.text(w + longest * 0.01, yi, text or "", va="center", fontsize=7, color="#4a5568", parse_math=False)
+    ax.set_xlim(0, longest * 1.45)  # room for the lift names
+    for label in ax.get_yticklabels():
+        label.set_parse_math(False)
+    return fig
+
+
+def focus_vs_outcome(table: pl.DataFrame) -> Figure:
+    """Per trainee over the whole log (``cohort.focus_vs_outcome``): share of
+    working sets in the hypertrophy zone against limb girth change (cm a
+    week), and in the strength zone against main-lift e1RM change (% a
+    week). Marker shape: experience; filled: male, open: female."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    _margins(fig, left=0.85, right=0.1, top=0.35, bottom=0.85, wspace=0.45)
+    panels = (("hypertrophy", "girth_change_cm_per_week", "limb girth change (cm / week)",
+               "Hypertrophy zone vs girths"),
+              ("strength", "e1rm_change_pct_per_week", "main-lift e1RM change (% / week)",
+               "Strength zone vs e1RM"))
+    for ax, (zone, outcome, ylabel, title) in zip(axes, panels):
+        share = f"{zone}_share"
+        both = table.filter(pl.col(share).is_not_null() & pl.col(outcome).is_not_null())
+        ax.axhline(0, color=COLORS["reference"], lw=0.8)
+        for (experience, sex), group in both.group_by("experience", "sex", maintain_order=True):
+            marker = EXPERIENCE_MARKERS.get(experience, UNKNOWN_MARKER)
+            face = COLORS[zone] if sex == "M" else ("white" if sex == "F" else COLORS["reference"])
+            ax.scatter((group[share] * 100).to_list(), group[outcome].to_list(), s=36, marker=marker,
+                       facecolors=face, edgecolors=COLORS[zone], linewidths=1.2, zorder=3)
+        ax.set_xlabel(f"{zone}-zone share of working sets (%)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"{title} (n = {both.height})")
+    grey = COLORS["endurance"]
+    handles = [plt.Line2D([], [], ls="", marker=m, color=grey, label=e) for e, m in EXPERIENCE_MARKERS.items()]
+    handles += [plt.Line2D([], [], ls="", marker="o", color=grey, label="male (filled)"),
+                plt.Line2D([], [], ls="", marker="o", markerfacecolor="white", markeredgecolor=grey,
+                           label="female (open)")]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=5, frameon=False, fontsize=7)
+    return fig
