@@ -67,7 +67,7 @@ def test_report_is_self_contained_with_code_hidden(built):
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "load_view" not in page and "import " not in page  # no code cells
     assert "notebook-only" not in page and "Run by papermill" not in page
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 7  # e1RM, focus by week, hard sets, body, volume, frequency, ACWR
+    assert len(re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,', page)) == 7  # e1RM, focus by week, hard sets, body, volume, frequency, ACWR
     assert all(alt.strip() for alt in re.findall(r'alt="([^"]*)"', page))
     assert "Strength: main lifts" in page and "best e1RM (kg)" in page
 

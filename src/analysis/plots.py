@@ -36,6 +36,7 @@ plt.rcParams.update({
     "axes.titlesize": 10,
     "axes.titley": 1.0,  # fixed title position: no per-draw measuring of tick labels
     "svg.hashsalt": "analysis",  # deterministic output
+    "svg.fonttype": "none",  # text as text: smaller, selectable, drawn by the browser's font
 })
 
 
@@ -307,8 +308,8 @@ def focus_vs_outcome(table: pl.DataFrame) -> Figure:
         ax.set_title(f"{title} (n = {both.height})")
     grey = COLORS["endurance"]
     handles = [plt.Line2D([], [], ls="", marker=m, color=grey, label=e) for e, m in EXPERIENCE_MARKERS.items()]
-    handles += [plt.Line2D([], [], ls="", marker="o", color=grey, label="male (filled)"),
+    handles += [plt.Line2D([], [], ls="", marker="o", color=grey, label="filled: male"),
                 plt.Line2D([], [], ls="", marker="o", markerfacecolor="white", markeredgecolor=grey,
-                           label="female (open)")]
+                           label="open: female")]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=5, frameon=False, fontsize=7)
     return fig
