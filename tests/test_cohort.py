@@ -170,6 +170,7 @@ def test_correlations_with_bootstrap_interval():
     assert women["high"].to_list() == pytest.approx([1.0, -1.0])
     men = by_sex.filter(pl.col("sex") == "M")
     assert men["spearman"].null_count() == 2  # three trainees: no estimate
+    assert men["low"].null_count() == 2 and men["n"].to_list() == [3, 2]
     assert cohort.correlations(table).equals(overall)  # fixed seed: the same interval every run
 
 
@@ -180,8 +181,24 @@ def test_html_helpers_escape_names_from_data(demo):
     page = cohort.html_table(cohort.roster_table(hostile)) + cohort.overview_html(hostile)
     assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt; (T001)" in page
     assert page.count("<tr>") == roster.height + 1
-    assert '<td class="status progressing">progressing</td>' in page
+    assert '<td class="status progressing" style="text-align:left">progressing</td>' in page
+    assert '<td style="text-align:left;white-space:nowrap">&lt;img' in page
     assert "12 trainees, reports as of 24 Sep 2026 to 25 Sep 2026" in page
+
+
+def test_stalled_figure_keeps_names_from_data_as_text(demo):
+    """Names reach the SVG as escaped text: the file still parses, markup intact as text."""
+    import io
+    import xml.etree.ElementTree as ET
+
+    _, roster = demo
+    hostile = roster.with_columns(pl.format("{} $x$ & co", pl.lit(XSS)).alias("name"))
+    fig = plots.stalled_longest(cohort.stalled_longest(hostile))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg")
+    svg = buf.getvalue().decode()
+    ET.fromstring(svg)  # well-formed: nothing from data broke out of its text node
+    assert "<img" not in svg
 
 
 def test_cohort_figures(demo, synthetic):

@@ -208,6 +208,10 @@ def label() -> pl.Expr:
             .otherwise(pl.col("trainee_id")).alias("trainee"))
 
 
+NONE = "–"
+"""What an empty cell of the roster table says."""
+
+
 def roster_table(roster: pl.DataFrame) -> pl.DataFrame:
     """The roster in words for a reader: trainee, sessions a week, statuses,
     main lifts on a plateau (and since when), weeks since the earliest
@@ -218,10 +222,10 @@ def roster_table(roster: pl.DataFrame) -> pl.DataFrame:
         pl.col("sessions_per_week").round(1).alias("sessions / week"),
         pl.col("strength").replace(words),
         pl.col("size").replace(words),
-        pl.col("plateaus").fill_null("none").alias("main lifts on a plateau"),
+        pl.col("plateaus").fill_null(NONE).alias("main lifts on a plateau"),
         pl.col("weeks_stalled").round(0).cast(pl.Int64).alias("weeks stalled"),
         pl.when(pl.col("flags") > 0).then(pl.col("flag_kinds").str.replace_all("_", " "))
-        .otherwise(pl.lit("none")).alias("workload flags"),
+        .otherwise(pl.lit(NONE)).alias("workload flags"),
     )
 
 
@@ -306,6 +310,9 @@ def _slopes(frame: pl.DataFrame, keys: list[str], y: pl.Expr, min_points: int) -
             .drop("n", "span"))
 
 
+MIN_TRAINEES = 6
+"""Fewest trainees with both values for a correlation estimate."""
+
 PAIRS = (("hypertrophy_share", "girth_change_cm_per_week"), ("strength_share", "e1rm_change_pct_per_week"))
 """The focus-outcome pairs the exploration looks at."""
 
@@ -316,7 +323,8 @@ def correlations(table: pl.DataFrame, by: str | None = None, n_boot: int = 2000,
     replacement, fixed seed so the numbers repeat), and Pearson's r.
 
     Columns: [by], x, y, n, spearman, low, high, pearson; nulls where fewer
-    than 4 trainees have both values. An association, not an effect.
+    than :data:`MIN_TRAINEES` have both values (a percentile bootstrap of a
+    handful of points is degenerate). An association, not an effect.
     """
     rng = np.random.default_rng(seed)
     groups = table.partition_by(by, as_dict=True, maintain_order=True) if by else {(None,): table}
@@ -325,7 +333,7 @@ def correlations(table: pl.DataFrame, by: str | None = None, n_boot: int = 2000,
         for x, y in PAIRS:
             both = part.select(x, y).drop_nulls().drop_nans()
             row = {"x": x, "y": y, "n": both.height, "spearman": None, "low": None, "high": None, "pearson": None}
-            if both.height >= 4:
+            if both.height >= MIN_TRAINEES:
                 xs, ys = both[x].to_numpy(), both[y].to_numpy()
                 row |= {"spearman": _finite(stats.spearmanr(xs, ys).statistic),
                         "pearson": _finite(stats.pearsonr(xs, ys).statistic)}
@@ -356,6 +364,34 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
+PAIR_WORDS = {"hypertrophy_share": "hypertrophy-zone share", "strength_share": "strength-zone share",
+              "girth_change_cm_per_week": "limb girth change", "e1rm_change_pct_per_week": "main-lift e1RM change"}
+
+
+def outcome_table(table: pl.DataFrame) -> pl.DataFrame:
+    """:func:`focus_vs_outcome` for a reader: shares in %, changes per week."""
+    return table.select(
+        pl.col("trainee_id").alias("trainee"), "sex", "experience", pl.col("weeks").round(0).cast(pl.Int64),
+        (pl.col("strength_share") * 100).round(0).cast(pl.Int64).alias("strength zone (%)"),
+        (pl.col("hypertrophy_share") * 100).round(0).cast(pl.Int64).alias("hypertrophy zone (%)"),
+        pl.col("girth_change_cm_per_week").alias("limb girths (cm/wk)"),
+        pl.col("waist_change_cm_per_week").alias("waist (cm/wk)"),
+        pl.col("e1rm_change_pct_per_week").alias("main-lift e1RM (%/wk)"),
+    )
+
+
+def correlation_table(corr: pl.DataFrame) -> pl.DataFrame:
+    """:func:`correlations` for a reader: the pair in words, rho with its interval."""
+    return corr.select(
+        pl.exclude("x", "y", "spearman", "low", "high", "pearson", "n"),
+        pl.concat_str(pl.col("x").replace(PAIR_WORDS), pl.lit(" vs "), pl.col("y").replace(PAIR_WORDS)).alias("pair"),
+        pl.col("n").alias("trainees"),
+        pl.col("spearman").alias("Spearman rho"),
+        pl.col("low").alias("95% interval from"), pl.col("high").alias("to"),
+        pl.col("pearson").alias("Pearson r"),
+    )
+
+
 # --------------------------------------------------------------------------
 # Notebook display helpers (escaped HTML)
 # --------------------------------------------------------------------------
@@ -363,17 +399,21 @@ def _finite(x: float) -> float | None:
 STATUS_COLUMNS = ("strength", "size")
 
 
-def html_table(frame: pl.DataFrame, digits: int = 2, css_class: str = "roster") -> str:
+def html_table(frame: pl.DataFrame, digits: int = 2, css_class: str = "cohort") -> str:
     """A frame as an HTML table, every header and cell escaped; floats to
-    ``digits`` places, nulls empty. Cells of the status columns carry the
-    status as a class, for the report stylesheet's colours."""
-    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
+    ``digits`` places, nulls empty; text left-aligned, numbers right-aligned,
+    the first column (the row's key) unwrapped: inline, so it holds under
+    any stylesheet. Cells of the status columns carry the status as a
+    class, for the report stylesheet's colours."""
+    align = {c: "text-align:left" if t == pl.String else "text-align:right" for c, t in frame.schema.items()}
+    align = {c: f' style="{a}{";white-space:nowrap" if i == 0 else ""}"' for i, (c, a) in enumerate(align.items())}
+    head = "".join(f"<th{align[c]}>{escape(c)}</th>" for c in frame.columns)
     body = []
     for row in frame.iter_rows():
         cells = []
         for column, value in zip(frame.columns, row):
             css = f' class="status {escape(str(value))}"' if column in STATUS_COLUMNS and value else ""
-            cells.append(f"<td{css}>{escape(_cell(value, digits))}</td>")
+            cells.append(f"<td{css}{align[column]}>{escape(_cell(value, digits))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
