@@ -110,9 +110,8 @@ def _with_prepared_extras(summaries: list[dict], prepared: Path) -> list[dict]:
     if weeks:
         window = pl.DataFrame(starts, schema={"trainee_id": pl.String, "window_start": pl.Date}, orient="row")
         weekly = dict(_window_sessions(pl.concat(weeks), window).iter_rows())
-    return [s if tid not in profiles else
-            {"profile": profiles[tid], "sessions_per_week": weekly.get(tid)} | s
-            for s, tid in ((s, s["trainee_id"]) for s in summaries)]
+    return [{"profile": profiles[s["trainee_id"]], "sessions_per_week": weekly.get(s["trainee_id"])} | s
+            if s["trainee_id"] in profiles else s for s in summaries]
 
 
 # --------------------------------------------------------------------------
