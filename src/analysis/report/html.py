@@ -180,21 +180,27 @@ def _plateaus(plateaus: list[tuple[str, str | None]]) -> str:
     return "<br>".join(f"{escape(lift)} since {escape(since or '?')}" for lift, since in plateaus) or "none"
 
 
+def _status_word(status: str) -> str:
+    return "not enough data" if status == "insufficient_data" else status
+
+
 def index_page(rows: list[dict], failures: dict[str, str], footer: str) -> str:
     """The roster page: one row per trainee with its statuses and a link."""
     body = ["<h1>Trainee reports</h1>"]
     if failures:
         items = "".join(f"<li><b>{escape(t)}</b>: {escape(why)}</li>" for t, why in sorted(failures.items()))
         body.append(f"<section class=\"failures\"><h2>Failed reports ({len(failures)})</h2><ul>{items}</ul></section>")
-    head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>size</th>"
-            "<th>main lifts on a plateau</th><th>focus (strength / hypertrophy / endurance)</th></tr>")
+    head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>main lifts progressing / plateau / "
+            "declining</th><th>size</th><th>main lifts on a plateau</th>"
+            "<th>focus (strength / hypertrophy / endurance)</th></tr>")
     cells = []
     for r in rows:
         tid = escape(r["trainee_id"])
         f = r["focus"]
         cells.append(
             f"<tr><td><a href=\"{tid}/report.html\">{escape(r['name'])}</a></td><td>{escape(r['as_of'])}</td>"
-            f"<td>{escape(r['strength'])}</td><td>{escape(r['size'])}</td><td>{_plateaus(r['plateaus'])}</td>"
+            f"<td>{escape(_status_word(r['strength']))}</td><td>{' / '.join(str(n) for n in r['lift_counts'])}</td>"
+            f"<td>{escape(_status_word(r['size']))}</td><td>{_plateaus(r['plateaus'])}</td>"
             f"<td>{f['strength']:.0%} / {f['hypertrophy']:.0%} / {f['endurance']:.0%}</td></tr>"
         )
     body.append(f"<table class=\"roster\"><thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>")
@@ -306,7 +312,7 @@ def size_section(view: TraineeView) -> str:
                 "fat). Bodyweight: logged days and the 7-day mean.",
     ))
     rows = "".join(
-        f"<tr><td>{escape(m)}</td><td>{_num(v['latest'])}</td><td>{v['change_per_week']:+.3f}</td>"
+        f"<tr><td>{escape(_measure_label(m))}</td><td>{_num(v['latest'])}</td><td>{v['change_per_week']:+.3f}</td>"
         f"<td>{v['change_per_week_95ci'][0]:+.3f} to {v['change_per_week_95ci'][1]:+.3f}</td>"
         f"<td>{v['measurements']}</td></tr>"
         for m, v in size.get("measures", {}).items()
@@ -315,6 +321,15 @@ def size_section(view: TraineeView) -> str:
         parts.append("<table class=\"size\"><thead><tr><th>measure</th><th>latest</th><th>change a week</th>"
                      f"<th>95% interval</th><th>measurements</th></tr></thead><tbody>{rows}</tbody></table>")
     return "\n".join(parts)
+
+
+def _measure_label(measure: str) -> str:
+    """``arm_cm`` -> ``arm (cm)``."""
+    for unit in ("cm", "kg", "pct"):
+        if measure.endswith(f"_{unit}"):
+            name = measure.removesuffix(f"_{unit}").replace("_", " ")
+            return f"{name} ({'%' if unit == 'pct' else unit})"
+    return measure.replace("_", " ")
 
 
 def workload_section(view: TraineeView) -> str:
