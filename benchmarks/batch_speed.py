@@ -75,8 +75,7 @@ def naive(prepared: Path, trainee_ids: list[str], window_weeks: int = 8) -> floa
                                        parameters={"trainee_id": tid, "data_dir": str(prepared), "as_of": "",
                                                    "window_weeks": window_weeks},
                                        progress_bar=False, cwd=str(REPORT_NOTEBOOK.parent))
-            summary = {"trainee_id": tid, "as_of": "-"}
-            render.export_html(executed, summary)
+            render.export_html(executed, f"Progress report {tid}", "")
     return (time.perf_counter() - start) / len(trainee_ids)
 
 

@@ -167,3 +167,11 @@ def test_warm_kernel_reports_do_not_depend_on_the_previous_notebook(built):
     kernel.discard_worker_kernel()
     assert again == fresh
     assert fresh == (out / "T002" / "report.html").read_text()
+
+
+def test_cohort_overview_is_built_and_linked(built):
+    out, _ = built
+    overview = (out / "cohort.html").read_text()
+    assert "Cohort overview" in overview and "Stalled longest" in overview
+    assert "<script" not in overview and "¶" not in overview
+    assert 'href="cohort.html"' in (out / "index.html").read_text()

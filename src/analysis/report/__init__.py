@@ -4,3 +4,4 @@ from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / "trainee_report.ipynb"
+COHORT_NOTEBOOK = NOTEBOOKS / "cohort_overview.ipynb"

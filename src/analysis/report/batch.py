@@ -128,8 +128,28 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     done.trainees = {tid: d for tid, d in done.trainees.items() if tid in dataset.trainee_ids}
     done.fingerprint = None if result.failures else fingerprint
     done.save(out_dir)
+    if trainees is None:  # the overview is of the whole roster, not of a run for a few
+        _write_cohort_overview(out_dir, result, log)
     _write_index(analysis, summaries, wanted, result, out_dir)
     return result
+
+
+def _write_cohort_overview(out_dir: Path, result: BatchResult, log) -> None:
+    """``cohort.html``: the cohort overview notebook run on the reports'
+    summaries, in a kernel of this process (shut down after)."""
+    from analysis.report import kernel, render
+
+    overview = render.render_cohort(out_dir)
+    kernel.discard_worker_kernel()
+    if overview.error:
+        result.failures[overview.trainee_id] = overview.error
+        log(f"FAILED {overview.trainee_id}: {overview.error}")
+        (out_dir / "cohort.html").unlink(missing_ok=True)
+        if overview.failed_notebook:
+            native.write_text_atomic(out_dir / "cohort-failed.ipynb", overview.failed_notebook)
+    else:
+        native.write_text_atomic(out_dir / "cohort.html", overview.html)
+        (out_dir / "cohort-failed.ipynb").unlink(missing_ok=True)
 
 
 def _remove_leftovers(out_dir: Path) -> None:
@@ -224,4 +244,6 @@ def _write_index(analysis: progress.Progress, summaries: dict[str, dict], wanted
                      "plateaus": [(lift["exercise"], lift["plateau_since"]) for lift in main if lift["status"] == "plateau"],
                      "focus": s["focus"]})
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    native.write_text_atomic(out_dir / "index.html", html.index_page(rows, result.failures, f"generated {stamp} · analysis {__version__}"))
+    native.write_text_atomic(out_dir / "index.html", html.index_page(
+        rows, result.failures, f"generated {stamp} · analysis {__version__}",
+        overview="cohort.html" if (out_dir / "cohort.html").is_file() else None))

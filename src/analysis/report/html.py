@@ -184,9 +184,12 @@ def _status_word(status: str) -> str:
     return "not enough data" if status == "insufficient_data" else status
 
 
-def index_page(rows: list[dict], failures: dict[str, str], footer: str) -> str:
+def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview: str | None = None) -> str:
     """The roster page: one row per trainee with its statuses and a link."""
     body = ["<h1>Trainee reports</h1>"]
+    if overview:
+        body.append(f'<p><a href="{escape(overview)}">Cohort overview</a>: status counts, who has been '
+                    "stalled longest, workload flags.</p>")
     if failures:
         items = "".join(f"<li><b>{escape(t)}</b>: {escape(why)}</li>" for t, why in sorted(failures.items()))
         body.append(f"<section class=\"failures\"><h2>Failed reports ({len(failures)})</h2><ul>{items}</ul></section>")

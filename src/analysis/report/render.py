@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import __version__
-from analysis.report import NOTEBOOKS, REPORT_NOTEBOOK, html, kernel
+from analysis.report import COHORT_NOTEBOOK, NOTEBOOKS, REPORT_NOTEBOOK, html, kernel
 
 CELL_TIMEOUT = 600  # seconds; a stuck cell fails its report instead of the batch
 
@@ -31,16 +31,34 @@ class Rendered:
 def render(trainee_id: str, prepared: Path, window_weeks: int) -> Rendered:
     """Execute the report notebook for the trainee whose tables are in
     ``prepared/<trainee_id>``, in this worker's warm kernel."""
+    parameters = {"trainee_id": trainee_id, "data_dir": str(Path(prepared).resolve()), "as_of": "",
+                  "window_weeks": window_weeks}
+
+    def title(_executed) -> tuple[str, str]:
+        summary = json.loads((Path(prepared) / trainee_id / "view.json").read_text())["summary"]
+        return (f"Progress report {summary['trainee_id']} as of {summary['as_of']}",
+                f"analysis {__version__} · data as of {summary['as_of']}")
+
+    return _execute(trainee_id, REPORT_NOTEBOOK, parameters, title)
+
+
+def render_cohort(reports: Path) -> Rendered:
+    """The cohort overview notebook on a reports folder's summaries."""
+    return _execute("cohort overview", COHORT_NOTEBOOK, {"source": str(Path(reports).resolve())},
+                    lambda _: ("Cohort overview", f"analysis {__version__}"))
+
+
+def _execute(name: str, notebook: Path, parameters: dict, title) -> Rendered:
+    """papermill in this worker's warm kernel, then the HTML export; a
+    failure gives the error and the partly executed notebook."""
     import papermill
 
     warm = kernel.worker_kernel(NOTEBOOKS)
     with tempfile.TemporaryDirectory(prefix="analysis-report-") as tmp:
-        executed = Path(tmp) / "report.ipynb"
+        executed = Path(tmp) / notebook.name
         try:
             papermill.execute_notebook(
-                str(REPORT_NOTEBOOK), str(executed),
-                parameters={"trainee_id": trainee_id, "data_dir": str(Path(prepared).resolve()),
-                            "as_of": "", "window_weeks": window_weeks},
+                str(notebook), str(executed), parameters=parameters,
                 engine_name=kernel.ENGINE, warm_kernel=warm, kernel_name=warm.kernel_name,
                 request_save_on_cell_execute=False, progress_bar=False, log_output=False,
                 execution_timeout=CELL_TIMEOUT,
@@ -48,9 +66,9 @@ def render(trainee_id: str, prepared: Path, window_weeks: int) -> Rendered:
         except Exception as err:  # papermill's execution error, a dead kernel, a timeout
             kernel.discard_worker_kernel()
             failed = executed.read_text(encoding="utf-8") if executed.exists() else None
-            return Rendered(trainee_id, error=_short_error(err), failed_notebook=failed)
-        summary = json.loads((Path(prepared) / trainee_id / "view.json").read_text())["summary"]
-        return Rendered(trainee_id, html=export_html(executed, summary))
+            return Rendered(name, error=_short_error(err), failed_notebook=failed)
+        heading, footer = title(executed)
+        return Rendered(name, html=export_html(executed, heading, footer))
 
 
 def render_shipped(trainee_id: str, files: dict[str, bytes], window_weeks: int) -> Rendered:
@@ -64,7 +82,7 @@ def render_shipped(trainee_id: str, files: dict[str, bytes], window_weeks: int) 
         return render(trainee_id, Path(tmp), window_weeks)
 
 
-def export_html(notebook: Path, summary: dict) -> str:
+def export_html(notebook: Path, title: str, footer: str) -> str:
     """nbconvert's HTML of the executed notebook, code and prompts hidden,
     inside the suite's self-contained page."""
     import nbformat
@@ -73,8 +91,7 @@ def export_html(notebook: Path, summary: dict) -> str:
     for i, cell in enumerate(executed.cells):
         cell["id"] = f"cell-{i}"  # papermill's injected cell has a random id: keep bytes stable
     body, _ = _exporter().from_notebook_node(executed)
-    title = f"Progress report {summary['trainee_id']} as of {summary['as_of']}"
-    return html.page(title, body, footer=f"analysis {__version__} · data as of {summary['as_of']}")
+    return html.page(title, body, footer=footer)
 
 
 @functools.cache
@@ -85,7 +102,8 @@ def _exporter():
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(template_name="basic", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            exclude_anchor_links=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
     return exporter
 
