@@ -125,11 +125,12 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
             done.save(out_dir)
             saved = time.monotonic()
     ticker.close()
-    done.trainees = {tid: d for tid, d in done.trainees.items() if tid in dataset.trainee_ids}
-    done.fingerprint = None if result.failures else fingerprint
-    done.save(out_dir)
     if trainees is None:  # the overview is of the whole roster, not of a run for a few
         _write_cohort_overview(out_dir, result, log)
+    present = set(dataset.trainee_ids)
+    done.trainees = {tid: d for tid, d in done.trainees.items() if tid in present}
+    done.fingerprint = None if result.failures else fingerprint  # failures are retried next time
+    done.save(out_dir)
     _write_index(analysis, summaries, wanted, result, out_dir)
     return result
 
