@@ -2,7 +2,7 @@
 
     python benchmarks/trend_speed.py [--sizes 1M 10M] [--base-trainees 300]
                                      [--pandas-sample 2000] [--agree-sample 200]
-                                     [--chunk-trainees 500] [--profile]
+                                     [--profile]
 
 Inputs: a synthetic cohort (synth.generate, ~1,700 sets per trainee) is made
 once and replicated with new trainee ids (``T001~r07``) and multiplicative
@@ -31,9 +31,7 @@ Figures:
   always on a random sample of series, extrapolated per series.
 
 When the 10M peak misses 2 GB (or with ``--profile``), fresh processes step
-through the path and the fit to show which step holds how much, and two
-caller-side alternatives are measured (src unchanged): the whole path run
-per chunk of trainees, and detect_segmented alone per chunk of trainees.
+through the path and the fit to show which step holds how much.
 
 Targets (issue): polars >= 20x faster than pandas groupby-apply; 10M sets
 under 2 GB peak memory.
@@ -144,11 +142,6 @@ def production(sets: pl.DataFrame) -> pl.DataFrame:
 def polars_single_pass(series: pl.DataFrame) -> pl.DataFrame:
     """The first fit of trends.segmented alone: every session weighted 1, no day effects or deloads."""
     return trends._choose(trends._fit(series.with_columns(pl.lit(1.0).alias("w"))), "bic")
-
-
-def trainee_chunks(frame: pl.DataFrame, per_chunk: int) -> list[pl.Series]:
-    ids = frame.get_column("trainee_id").unique(maintain_order=True)
-    return [ids.slice(i, per_chunk) for i in range(0, ids.len(), per_chunk)]
 
 
 # --------------------------------------------------------------------------
@@ -462,32 +455,6 @@ def worker_profile_fit(series_path: str) -> list:
     return log
 
 
-def worker_chunked(path: str, per_chunk: int, work: str, size: str) -> dict:
-    """Caller-side alternative: the whole production path per chunk of trainees."""
-    rss_start = rss_now_mb()
-    sets = pl.read_parquet(path)
-    r = {"rss_start_mb": rss_start, "rss_loaded_mb": rss_now_mb()}
-    t0 = time.perf_counter()
-    chunks = trainee_chunks(sets, per_chunk)
-    out = pl.concat([production(sets.filter(pl.col("trainee_id").is_in(ids))) for ids in chunks])
-    r.update(full_s=time.perf_counter() - t0, peak_mb=rss_peak_mb(), hwm_mb=hwm_mb(), chunks=len(chunks))
-    r["same_as_production"] = compare(out, pl.read_parquet(Path(work) / f"detected_{size}.parquet"))
-    return r
-
-
-def worker_chunked_detect(series_path: str, per_chunk: int, work: str, size: str) -> dict:
-    """Caller-side alternative: detect_segmented alone per chunk of trainees (from the saved series)."""
-    rss_start = rss_now_mb()
-    series = pl.read_parquet(series_path)
-    r = {"rss_start_mb": rss_start, "rss_loaded_mb": rss_now_mb()}
-    t0 = time.perf_counter()
-    chunks = trainee_chunks(series, per_chunk)
-    out = pl.concat([trends.detect_segmented(series.filter(pl.col("trainee_id").is_in(ids))) for ids in chunks])
-    r.update(detect_s=time.perf_counter() - t0, peak_mb=rss_peak_mb(), hwm_mb=hwm_mb(), chunks=len(chunks))
-    r["same_as_production"] = compare(out, pl.read_parquet(Path(work) / f"detected_{size}.parquet"))
-    return r
-
-
 def compare(a: pl.DataFrame, b: pl.DataFrame) -> dict:
     j = a.join(b, on=KEYS, how="full", coalesce=True, suffix="_b")
     return {"series": j.height, "same_status": int((j["status"] == j["status_b"]).sum()),
@@ -510,8 +477,6 @@ WORKERS = {
     "single": lambda a: worker_single(a[0], int(a[1]), int(a[2]), int(a[3]), int(a[4])),
     "profile_pipeline": lambda a: worker_profile_pipeline(a[0]),
     "profile_fit": lambda a: worker_profile_fit(a[0]),
-    "chunked": lambda a: worker_chunked(a[0], int(a[1]), a[2], a[3]),
-    "chunked_detect": lambda a: worker_chunked_detect(a[0], int(a[1]), a[2], a[3]),
 }
 
 
@@ -546,7 +511,6 @@ def main() -> None:
     parser.add_argument("--pandas-sample", type=int, default=2000, help="series timed with pandas at every size")
     parser.add_argument("--agree-sample", type=int, default=200, help="random series compared pandas vs polars")
     parser.add_argument("--pandas-full-max", default="2M", help="run pandas on every series up to this many sets")
-    parser.add_argument("--chunk-trainees", type=int, default=500, help="trainees per chunk (alternatives)")
     parser.add_argument("--profile", action="store_true", help="profile memory even when under the target")
     parser.add_argument("--workdir", help="keep inputs and outputs here (default: a temporary folder)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
@@ -656,15 +620,6 @@ def main() -> None:
                 shape = "" if st["shape"] is None else f" {st['shape'][0]:,} x {st['shape'][1]}"
                 print(f"    {st['step']:<50} rss {st['rss_mb']:>6,.0f}  peak {st['peak_mb']:>6,.0f}  {above:>12}  "
                       f"{made}{shape}")
-        ch = run_worker("chunked", str(inputs[size]), str(args.chunk_trainees), str(work), str(size))
-        cd = run_worker("chunked_detect", str(series_path), str(args.chunk_trainees), str(work), str(size))
-        print(f"  caller-side alternatives (src unchanged), {args.chunk_trainees} trainees per chunk:")
-        for name, r, t in ((f"whole path per chunk ({ch['chunks']} chunks)", ch, ch["full_s"]),
-                           (f"detect_segmented per chunk, from the series ({cd['chunks']} chunks)", cd, cd["detect_s"])):
-            same = r["same_as_production"]
-            print(f"    {name}: {t:.2f} s, peak {r['peak_mb']:,.0f} MB (RSS after reading {r['rss_loaded_mb']:,.0f} MB); "
-                  f"same status as unchunked {same['same_status']}/{same['series']}, "
-                  f"max |slope diff| {same['max_d_slope']:.1e}")
     print(f"\ntotal run time {time.perf_counter() - started:.0f} s")
     if tmp is not None:
         tmp.cleanup()
