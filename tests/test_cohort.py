@@ -14,7 +14,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis import cohort, plots, progress, synth
-from analysis.report import batch
+from analysis.report import batch, html
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 XSS = "<img src=x onerror=alert(1)>"
@@ -178,7 +178,7 @@ def test_html_helpers_escape_names_from_data(demo):
     _, roster = demo
     hostile = roster.with_columns(pl.when(pl.col("trainee_id") == "T001").then(pl.lit(XSS))
                                   .otherwise(pl.col("name")).alias("name"))
-    page = cohort.html_table(cohort.roster_table(hostile)) + cohort.overview_html(hostile)
+    page = html.html_table(cohort.roster_table(hostile)) + html.overview_html(hostile)
     assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt; (T001)" in page
     assert page.count("<tr>") == roster.height + 1
     assert '<td class="status progressing" style="text-align:left">progressing</td>' in page

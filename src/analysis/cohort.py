@@ -10,15 +10,14 @@ Two questions, two inputs:
   needs whole-log tables, so it takes a dataset-level
   :class:`~analysis.progress.Progress`.
 
-The two ``*_html`` helpers at the end are for notebooks: every string that
-came from data is escaped.
+The ``*_table`` functions put these in words for a reader; the notebooks show
+them with :func:`analysis.report.html.html_table` (escaped HTML).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -389,56 +388,3 @@ def correlation_table(corr: pl.DataFrame) -> pl.DataFrame:
         pl.col("low").alias("95% interval from"), pl.col("high").alias("to"),
         pl.col("pearson").alias("Pearson r"),
     )
-
-
-# --------------------------------------------------------------------------
-# Notebook display helpers (escaped HTML)
-# --------------------------------------------------------------------------
-
-STATUS_COLUMNS = ("strength", "size")
-
-
-def html_table(frame: pl.DataFrame, digits: int = 2, css_class: str = "cohort") -> str:
-    """A frame as an HTML table, every header and cell escaped; floats to
-    ``digits`` places, nulls empty; text left-aligned, numbers right-aligned,
-    the first column (the row's key) unwrapped: inline, so it holds under
-    any stylesheet. Cells of the status columns carry the status as a
-    class, for the report stylesheet's colours."""
-    align = {c: "text-align:left" if t == pl.String else "text-align:right" for c, t in frame.schema.items()}
-    align = {c: f' style="{a}{";white-space:nowrap" if i == 0 else ""}"' for i, (c, a) in enumerate(align.items())}
-    head = "".join(f"<th{align[c]}>{escape(c)}</th>" for c in frame.columns)
-    body = []
-    for row in frame.iter_rows():
-        cells = []
-        for column, value in zip(frame.columns, row):
-            css = f' class="status {escape(str(value))}"' if column in STATUS_COLUMNS and value else ""
-            cells.append(f"<td{css}{align[column]}>{escape(_cell(value, digits))}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
-
-
-def _cell(value, digits: int) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "" if not np.isfinite(value) else f"{value:.{digits}f}"
-    if isinstance(value, dt.date):
-        return f"{value.day} {value:%b %Y}"
-    return str(value)
-
-
-def overview_html(roster: pl.DataFrame) -> str:
-    """One escaped paragraph: how many trainees, their report dates, how
-    many are progressing, on a plateau or declining, and flagged."""
-    if roster.is_empty():
-        return '<p class="meta">No trainees.</p>'
-    first, last = roster["as_of"].min(), roster["as_of"].max()
-    dates = _cell(last, 0) if first == last else f"{_cell(first, 0)} to {_cell(last, 0)}"
-    count = dict(roster.group_by("strength").len().iter_rows())
-    stalled = roster.filter(pl.col("plateaued_lifts") > 0).height
-    flagged = roster.filter(pl.col("flags") > 0).height
-    text = (f"{roster.height} trainees, reports as of {dates}. Strength: {count.get('progressing', 0)} progressing, "
-            f"{count.get('plateau', 0)} on a plateau, {count.get('declining', 0)} declining. "
-            f"{stalled} with at least one main lift on a plateau; {flagged} with workload flags.")
-    return f'<p class="meta">{escape(text)}</p>'

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import math
 from html import escape
 from importlib import resources
 
@@ -208,6 +209,60 @@ def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview
         )
     body.append(f"<table class=\"roster\"><thead>{head}</thead><tbody>{''.join(cells)}</tbody></table>")
     return page("Trainee reports", "\n".join(body), footer)
+
+
+# --------------------------------------------------------------------------
+# Cohort tables for notebooks (analysis.cohort computes, these show)
+# --------------------------------------------------------------------------
+
+STATUS_COLUMNS = ("strength", "size")
+
+
+def html_table(frame: pl.DataFrame, digits: int = 2, css_class: str = "cohort") -> str:
+    """A frame as an HTML table, every header and cell escaped; floats to
+    ``digits`` places, nulls empty; text left-aligned, numbers right-aligned,
+    the first column (the row's key) unwrapped: inline, so it holds under
+    any stylesheet. Cells of the status columns carry the status as a
+    class, for the report stylesheet's colours."""
+    align = {c: "text-align:left" if t == pl.String else "text-align:right" for c, t in frame.schema.items()}
+    align = {c: f' style="{a}{";white-space:nowrap" if i == 0 else ""}"' for i, (c, a) in enumerate(align.items())}
+    head = "".join(f"<th{align[c]}>{escape(c)}</th>" for c in frame.columns)
+    body = []
+    for row in frame.iter_rows():
+        cells = []
+        for column, value in zip(frame.columns, row):
+            css = f' class="status {escape(str(value))}"' if column in STATUS_COLUMNS and value else ""
+            cells.append(f"<td{css}{align[column]}>{escape(_cell(value, digits))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _cell(value, digits: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if not math.isfinite(value) else f"{value:.{digits}f}"
+    if isinstance(value, dt.date):
+        return _date(value)
+    return str(value)
+
+
+def overview_html(roster: pl.DataFrame) -> str:
+    """One escaped paragraph on a :func:`analysis.cohort.roster`: how many
+    trainees, their report dates, how many are progressing, on a plateau or
+    declining, and flagged."""
+    if roster.is_empty():
+        return '<p class="meta">No trainees.</p>'
+    first, last = roster["as_of"].min(), roster["as_of"].max()
+    dates = _date(last) if first == last else f"{_date(first)} to {_date(last)}"
+    count = dict(roster.group_by("strength").len().iter_rows())
+    stalled = roster.filter(pl.col("plateaued_lifts") > 0).height
+    flagged = roster.filter(pl.col("flags") > 0).height
+    text = (f"{roster.height} trainees, reports as of {dates}. Strength: {count.get('progressing', 0)} progressing, "
+            f"{count.get('plateau', 0)} on a plateau, {count.get('declining', 0)} declining. "
+            f"{stalled} with at least one main lift on a plateau; {flagged} with workload flags.")
+    return f'<p class="meta">{escape(text)}</p>'
 
 
 # --------------------------------------------------------------------------
