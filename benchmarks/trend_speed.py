@@ -153,11 +153,12 @@ PANDAS_OUT = ["n", "breaks", "tau", "break_date", "slope_before", "slope_after",
 
 
 def pandas_fit_one(g):
-    """Two-phase regression of one series as an analyst writes it: loop over breakpoints, lstsq each.
+    """Segmented regression of one series as an analyst writes it: loop over breakpoints, lstsq each.
 
-    Same regressors as trends (1, min(t-τ,0), max(t-τ,0), x, x², x = (reps-5)/5), same candidate
+    Same models as trends: the line (1, t-t_end, x, x², x = (reps-5)/5), the free break (1,
+    min(t-τ,0), max(t-τ,0), x, x²) and the flat break (1, min(t-τ,0), x, x²); same candidate
     rules (>= MIN_SEGMENT_SESSIONS sessions up to and including τ and after it, >= MIN_SEGMENT_WEEKS
-    after it), best break by SSE, kept when its BIC (6 parameters) beats the line's (4).
+    after it); each break model at its best τ by SSE; the lowest BIC (4, 6 and 5 parameters) kept.
     """
     import pandas as pd
 
@@ -172,42 +173,52 @@ def pandas_fit_one(g):
     ones = np.ones(n)
     t_end = t[-1]
 
-    best_sse, best_i, best_beta, best_X = np.inf, None, None, None
+    def lstsq(X):
+        beta = np.linalg.lstsq(X, y, rcond=None)[0]
+        return beta, float(np.sum((y - X @ beta) ** 2))
+
+    def free_at(tau):
+        return np.column_stack([ones, np.minimum(t - tau, 0), np.maximum(t - tau, 0), x, x * x])
+
+    best = {"free": (np.inf, None), "flat": (np.inf, None)}
     for i in range(n):
         n_before, n_after = i + 1, n - i - 1
         if n_before < trends.MIN_SEGMENT_SESSIONS or n_after < trends.MIN_SEGMENT_SESSIONS:
             continue
         if t_end - t[i] < trends.MIN_SEGMENT_WEEKS:
             continue
-        tau = t[i]
-        X = np.column_stack([ones, np.minimum(t - tau, 0), np.maximum(t - tau, 0), x, x * x])
-        beta = np.linalg.lstsq(X, y, rcond=None)[0]
-        sse = float(np.sum((y - X @ beta) ** 2))
-        if sse < best_sse:
-            best_sse, best_i, best_beta, best_X = sse, i, beta, X
+        X = free_at(t[i])
+        for model, cols in (("free", [0, 1, 2, 3, 4]), ("flat", [0, 1, 3, 4])):
+            sse = lstsq(X[:, cols])[1]
+            if sse < best[model][0]:
+                best[model] = (sse, i)
 
     X_line = np.column_stack([ones, t - t_end, x, x * x])
-    beta_line = np.linalg.lstsq(X_line, y, rcond=None)[0]
-    sse_line = float(np.sum((y - X_line @ beta_line) ** 2))
-    bic_line = n * np.log(max(sse_line, 1e-12) / n) + 4 * np.log(n)
-
-    breaks = False
-    if best_i is not None:
-        bic_break = n * np.log(max(best_sse, 1e-12) / n) + 6 * np.log(n)
-        breaks = bic_break < bic_line
-    if breaks:
-        cov = np.linalg.pinv(best_X.T @ best_X)
-        sigma2 = best_sse / max(n - 5, 1)
-        out.update(breaks=True, tau=t[best_i], break_date=g["date"].iloc[best_i],
-                   slope_before=best_beta[1], slope_after=best_beta[2], level=best_beta[0],
-                   off1=best_beta[3], off2=best_beta[4], sigma=np.sqrt(sigma2),
-                   se_after=np.sqrt(sigma2 * cov[2, 2]))
-    else:
+    beta_line, sse_line = lstsq(X_line)
+    bic = {"line": n * np.log(max(sse_line, 1e-12) / n) + 4 * np.log(n)}
+    for model, params in (("free", 6), ("flat", 5)):
+        if best[model][1] is not None:
+            bic[model] = n * np.log(max(best[model][0], 1e-12) / n) + params * np.log(n)
+    model = min(bic, key=bic.get)
+    if model == "line":
         cov = np.linalg.pinv(X_line.T @ X_line)
         sigma2 = sse_line / max(n - 4, 1)
         out.update(breaks=False, tau=t_end, slope_before=beta_line[1], slope_after=beta_line[1],
                    level=beta_line[0], off1=beta_line[2], off2=beta_line[3], sigma=np.sqrt(sigma2),
                    se_after=np.sqrt(sigma2 * cov[1, 1]))
+        return pd.Series(out)
+    i = best[model][1]
+    X = free_at(t[i])
+    beta_free, sse_free = lstsq(X)
+    se_free = np.sqrt(sse_free / max(n - 5, 1) * np.linalg.pinv(X.T @ X)[2, 2])
+    if model == "free":
+        beta, slope_after, sigma2 = beta_free, beta_free[2], sse_free / max(n - 5, 1)
+    else:  # flat: the final slope is 0; its SE is the free slope's at the same τ
+        beta_flat, sse_flat = lstsq(X[:, [0, 1, 3, 4]])
+        beta, slope_after, sigma2 = np.insert(beta_flat, 2, 0.0), 0.0, sse_flat / max(n - 4, 1)
+    out.update(breaks=True, tau=t[i], break_date=g["date"].iloc[i], slope_before=beta[1],
+               slope_after=slope_after, level=beta[0], off1=beta[3], off2=beta[4], sigma=np.sqrt(sigma2),
+               se_after=se_free)
     return pd.Series(out)
 
 
@@ -230,8 +241,7 @@ def agreement(ref_pd, pol: pl.DataFrame, tol: float = 1e-6) -> dict:
                    pl.when(pl.col("breaks")).then(pl.col("date")).alias("p_date"),
                    pl.col("slope_before").alias("p_before"), pl.col("slope_after").alias("p_after"),
                    status(pl.col("slope_after"), pl.col("se_after")).alias("p_status"),
-                   pl.col("line_sigma").alias("p_line_sigma"), pl.col("bic").alias("p_bic"),
-                   pl.col("line_bic").alias("p_line_bic"))
+                   pl.col("model").alias("p_model"), pl.col("sigma").alias("p_sigma"))
     j = ref.join(p, on=KEYS, how="full", coalesce=True)
     same_date = (pl.col("breaks") == pl.col("p_breaks")) & (
         (~pl.col("breaks")) | (pl.col("break_date") == pl.col("p_date")))
@@ -242,7 +252,7 @@ def agreement(ref_pd, pol: pl.DataFrame, tol: float = 1e-6) -> dict:
     j = j.with_columns((pl.col("same_date") & (pl.col("d_before") <= tol) & (pl.col("d_after") <= tol))
                        .fill_null(False).alias("agree"))
     bad = j.filter(~pl.col("agree"))
-    exact = pl.col("p_line_sigma") < 1e-3  # the line fits to ~1e-4: the load never changed
+    exact = pl.col("p_sigma") < 1e-3  # the model fits to ~1e-4: the load never changed
     return {
         "series": j.height, "agree": int(j.get_column("agree").sum()),
         "same_date": int(j.get_column("same_date").sum()),
@@ -253,7 +263,7 @@ def agreement(ref_pd, pol: pl.DataFrame, tol: float = 1e-6) -> dict:
         "bad_break_choice_exact_fit": bad.filter(~pl.col("same_date") & exact).height,
         "bad_slope_only": bad.filter(pl.col("same_date")).height,
         "disagree": bad.head(6).select(*KEYS, "n", "breaks", "p_breaks", "break_date", "p_date", "d_before",
-                                       "d_after", "p_line_sigma", "p_bic", "p_line_bic").rows(named=True),
+                                       "d_after", "p_model", "p_sigma").rows(named=True),
     }
 
 
@@ -450,6 +460,8 @@ def worker_profile_fit(series_path: str) -> list:
     rss = _step(log, "np.linalg.solve", rss, nbytes=beta.nbytes)
     inv = np.linalg.inv(xtx)
     rss = _step(log, "np.linalg.inv -> (C,5,5)", rss, nbytes=inv.nbytes)
+    inv_flat = np.linalg.inv(xtx[:, trends.FLAT][:, :, trends.FLAT])
+    rss = _step(log, "flat model: np.linalg.inv -> (C,4,4)", rss, nbytes=inv_flat.nbytes)
     log.append({"step": f"(C = {cands.height:,} candidates; one (C,5,5) float64 array = "
                         f"{cands.height * 25 * 8 / MB:,.0f} MB)", "rss_mb": None})
     return log
@@ -492,7 +504,7 @@ def print_agreement(tag: str, name: str, a: dict) -> None:
     if a["agree"] == a["series"]:
         return
     print(f"      disagreements: {a['bad_break_choice']} break-or-line choice "
-          f"({a['bad_break_choice_exact_fit']} of them exact-fit series, the line's sigma < 1e-3; "
+          f"({a['bad_break_choice_exact_fit']} of them exact-fit series, the fit's sigma < 1e-3; "
           f"{a['exact_fit_series']} such series here), {a['bad_slope_only']} slope only (same date, "
           f"|diff| > 1e-6)")
     for row in a["disagree"][:4]:

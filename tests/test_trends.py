@@ -58,6 +58,20 @@ def test_plateau_is_found_with_its_start():
     assert abs((got["plateau_since"] - true_start).days) <= 10
 
 
+def test_a_recent_plateau_after_slow_progress_is_found_by_the_flat_model():
+    # 0.6 %/week for 18 weeks, then flat for 8, 2.5% noise: a free slope after
+    # the break costs too much to beat one line (7 of 40 found that way).
+    many = pl.concat([series_from(lambda w: 100 * 1.006 ** min(w, 18), noise=0.025, seed=s, trainee=f"T{s}")
+                      for s in range(40)])
+    got = trends.detect_segmented(many)
+    plateaus = got.filter(pl.col("status") == "plateau")
+    assert plateaus.height >= 20
+    assert (plateaus["change_pct_per_week"] == 0).all()
+    assert ((plateaus["change_low"] < 0) & (plateaus["change_high"] > 0)).all()
+    since = (plateaus["plateau_since"] - (START + dt.timedelta(weeks=18))).dt.total_days().abs()
+    assert since.median() <= 14
+
+
 def test_decline_is_declining():
     got = detect(series_from(lambda w: 100 * 1.01 ** min(w, 12) * 0.99 ** max(w - 12, 0), noise=0.02, seed=2))
     assert got["status"] == "declining"
