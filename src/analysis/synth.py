@@ -97,6 +97,8 @@ class LiftTruth:
     rate_pct_per_week: float
     start_1rm_kg: float
     end_1rm_kg: float
+    path: list[list] = field(default_factory=list)
+    """Knots (date, true 1RM kg) of the path: log 1RM is linear between them."""
 
 
 @dataclass
@@ -224,8 +226,10 @@ def _one_rm_path(rng, truth: TraineeTruth, person: tuple, lift: str, start: dt.d
             stall_a = int(rng.integers(days // 5, days // 2))
             stall_b = stall_a + int(rng.integers(21, 49))
             growth = np.minimum(t, stall_a) + np.clip(t - stall_b, 0, None)
+            knots = [0, stall_a, stall_b, days - 1]
         else:
             growth = t
+            knots = [0, days - 1]
         log_path = rate * growth
     else:
         change = int(days - 1 - rng.integers(28, 15 * 7))  # at least 4 weeks before the end
@@ -233,12 +237,22 @@ def _one_rm_path(rng, truth: TraineeTruth, person: tuple, lift: str, start: dt.d
         decline = rng.uniform(0.005, 0.015) / 7 if status == "declining" else 0.0
         log_path = log_path - decline * np.clip(t - change, 0, None)
         weekly = -decline * 7 * 100
+        knots = [0, change, days - 1]
     path = one_rm0 * np.exp(log_path)
     if lift in MAIN_LIFTS:
         since = (start + dt.timedelta(days=change)).isoformat() if change is not None else None
         truth.lifts[lift] = LiftTruth(status, since if status == "plateau" else None, since,
-                                      round(weekly, 3) + 0.0, round(path[0], 2), round(path[-1], 2))
+                                      round(weekly, 3) + 0.0, round(path[0], 2), round(path[-1], 2),
+                                      [[(start + dt.timedelta(days=k)).isoformat(), float(path[k])] for k in knots])
     return path
+
+
+def true_one_rm(lift: dict, dates: pl.Series) -> np.ndarray:
+    """The true 1RM (kg) of a main lift's truth (``truth.json``) on ``dates``."""
+    days = np.array([dt.date.fromisoformat(d).toordinal() for d, _ in lift["path"]])
+    log_kg = np.log([kg for _, kg in lift["path"]])
+    ordinals = dates.cast(pl.Int64).to_numpy() + dt.date(1970, 1, 1).toordinal()
+    return np.exp(np.interp(ordinals, days, log_kg))
 
 
 def _plates(load_kg: float, unit: str, lift: str) -> float:
