@@ -111,14 +111,14 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     ticker = _Ticker(len(todo), log, sys.stderr.isatty() if progress_bar is None else progress_bar)
     saved = time.monotonic()
     for report in rendered:
-        _write_report(out_dir, report, summaries[report.trainee_id])
+        _write_report(out_dir, report, summaries[report.name])
         if report.error:
-            result.failures[report.trainee_id] = report.error
-            done.trainees.pop(report.trainee_id, None)
-            ticker.failed(report.trainee_id, report.error)
+            result.failures[report.name] = report.error
+            done.trainees.pop(report.name, None)
+            ticker.failed(report.name, report.error)
         else:
-            result.reports[report.trainee_id] = out_dir / report.trainee_id / "report.html"
-            done.trainees[report.trainee_id] = digests[report.trainee_id]
+            result.reports[report.name] = out_dir / report.name / "report.html"
+            done.trainees[report.name] = digests[report.name]
         ticker.tick(len(result.failures))
         if time.monotonic() - saved > MANIFEST_EVERY:
             done.fingerprint = None  # incomplete until the run ends
@@ -143,8 +143,8 @@ def _write_cohort_overview(out_dir: Path, result: BatchResult, log) -> None:
     overview = render.render_cohort(out_dir)
     kernel.discard_worker_kernel()
     if overview.error:
-        result.failures[overview.trainee_id] = overview.error
-        log(f"FAILED {overview.trainee_id}: {overview.error}")
+        result.failures[overview.name] = overview.error
+        log(f"FAILED {overview.name}: {overview.error}")
         (out_dir / "cohort.html").unlink(missing_ok=True)
         if overview.failed_notebook:
             native.write_text_atomic(out_dir / "cohort-failed.ipynb", overview.failed_notebook)
@@ -168,7 +168,7 @@ def _write_report(out_dir: Path, report: Rendered, summary: dict) -> None:
     """A report's files, each written atomically. A failed report removes the
     previous one (a stale report read as current is worse than none) and
     keeps the failed notebook."""
-    target = out_dir / report.trainee_id
+    target = out_dir / report.name
     if report.error:
         for name in ("report.html", "summary.json"):
             (target / name).unlink(missing_ok=True)

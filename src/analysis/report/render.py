@@ -20,9 +20,10 @@ CELL_TIMEOUT = 600  # seconds; a stuck cell fails its report instead of the batc
 @dataclass
 class Rendered:
     """A worker's answer: the report's HTML, or the error and the partly
-    executed notebook (JSON text) to keep for debugging."""
+    executed notebook (JSON text) to keep for debugging. ``name`` says whose:
+    a trainee id, or ``"cohort overview"``."""
 
-    trainee_id: str
+    name: str
     html: str | None = None
     error: str | None = None
     failed_notebook: str | None = None
