@@ -92,3 +92,18 @@ def test_body_truth_matches_the_logged_arm_girths():
         slope_per_week = np.polyfit(days, arm["value"].to_numpy(), 1)[0] * 7
         expected = person["size"]["change_per_week"]["arm_cm"]
         assert slope_per_week == pytest.approx(expected, abs=0.03)
+
+
+@pytest.mark.parametrize("weeks", [6, 10, 36])
+def test_true_path_matches_the_truth_it_records(weeks):
+    _, truth = synth.generate(n_trainees=20, seed=4, weeks=weeks)
+    start, end = (dt.date.fromisoformat(truth[k]) for k in ("start", "end"))
+    days = pl.date_range(start, end, eager=True)
+    for person in truth["trainees"].values():
+        for lift in person["lifts"].values():
+            path = synth.true_one_rm(lift, days)
+            assert path[0] == pytest.approx(lift["start_1rm_kg"], abs=0.01)
+            assert path[-1] == pytest.approx(lift["end_1rm_kg"], abs=0.01)
+            if lift["status"] == "plateau" and lift["plateau_since"] > truth["start"]:
+                flat = path[(days >= dt.date.fromisoformat(lift["plateau_since"])).to_numpy()]
+                assert flat.max() == pytest.approx(flat.min(), rel=1e-9)

@@ -239,6 +239,7 @@ def _one_rm_path(rng, truth: TraineeTruth, person: tuple, lift: str, start: dt.d
         weekly = -decline * 7 * 100
         knots = [0, change, days - 1]
     path = one_rm0 * np.exp(log_path)
+    knots = sorted({min(max(k, 0), days - 1) for k in knots})  # a short log may hold no kink
     if lift in MAIN_LIFTS:
         since = (start + dt.timedelta(days=change)).isoformat() if change is not None else None
         truth.lifts[lift] = LiftTruth(status, since if status == "plateau" else None, since,
