@@ -460,8 +460,6 @@ def worker_profile_fit(series_path: str) -> list:
     rss = _step(log, "np.linalg.solve", rss, nbytes=beta.nbytes)
     inv = np.linalg.inv(xtx)
     rss = _step(log, "np.linalg.inv -> (C,5,5)", rss, nbytes=inv.nbytes)
-    inv_flat = np.linalg.inv(xtx[:, trends.FLAT][:, :, trends.FLAT])
-    rss = _step(log, "flat model: np.linalg.inv -> (C,4,4)", rss, nbytes=inv_flat.nbytes)
     log.append({"step": f"(C = {cands.height:,} candidates; one (C,5,5) float64 array = "
                         f"{cands.height * 25 * 8 / MB:,.0f} MB)", "rss_mb": None})
     return log

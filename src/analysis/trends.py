@@ -177,8 +177,14 @@ def _solve(xtx: np.ndarray, xty: np.ndarray, yy: np.ndarray) -> tuple[np.ndarray
     return inv, beta, np.maximum(yy - np.einsum("ij,ij->i", beta, xty), 1e-12)
 
 
-FLAT = [0, 1, 3, 4]
-"""The flat model's regressors: the free model's without max(t-τ, 0)."""
+def _without_final_slope(inv: np.ndarray, beta: np.ndarray, sse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The flat model from the free one: least squares under ``b2 = 0``,
+    ``β_r = β - (X'X)⁻¹ e2 b2 / (X'X)⁻¹₂₂`` and ``SSE_r = SSE + b2² / (X'X)⁻¹₂₂``
+    (restricted least squares; Greene, Econometric Analysis, 5.3). Returns the
+    coefficients of [1, min(t-τ,0), d1, d2] and the SSE."""
+    v22 = inv[:, 2, 2]
+    restricted = beta - inv[:, :, 2] * (beta[:, 2] / v22)[:, None]
+    return restricted[:, [0, 1, 3, 4]], sse + beta[:, 2] ** 2 / v22
 
 
 def _fit(series: pl.DataFrame) -> pl.DataFrame:
@@ -195,37 +201,48 @@ def _fit(series: pl.DataFrame) -> pl.DataFrame:
     xtx, xty = _normal_equations(cands)
     yy = cands.get_column("all_yy").to_numpy()
     inv, beta, sse = _solve(xtx, xty, yy)
-    _, beta_flat, sse_flat = _solve(xtx[:, FLAT][:, :, FLAT], xty[:, FLAT], yy)
+    beta_flat, sse_flat = _without_final_slope(inv, beta, sse)
     n = cands.get_column("all_n").to_numpy()
     breaks = cands.get_column("n_after").to_numpy() > 0
     dof_free = np.maximum(n - np.where(breaks, 5, 4), 1)
     se_free = np.sqrt(sse / dof_free * np.where(breaks, inv[:, 2, 2], inv[:, 1, 1]))
     change_var = sse / dof_free * (inv[:, 2, 2] + inv[:, 1, 1] - 2 * inv[:, 1, 2])
-    common = cands.select(*SERIES_KEYS, "tau", "date", pl.col("all_n").alias("n_all"), "n_after")
-    free = common.with_columns(
-        pl.Series("model", np.where(breaks, "free", "line")),
-        pl.Series("params", np.where(breaks, 6, 4)), pl.Series("sse", sse),
-        pl.Series("sigma", np.sqrt(sse / dof_free)),
-        pl.Series("level", beta[:, 0]), pl.Series("slope_before", beta[:, 1]),
-        pl.Series("slope_after", np.where(breaks, beta[:, 2], beta[:, 1])), pl.Series("se_after", se_free),
-        pl.Series("off1", beta[:, 3]), pl.Series("off2", beta[:, 4]),
-        pl.Series("t_change", np.where(breaks, (beta[:, 2] - beta[:, 1]) / np.sqrt(np.maximum(change_var, 1e-18)),
-                                       0.0)),
-    )
-    flat = common.with_columns(
-        pl.lit("flat").alias("model"), pl.lit(5, pl.Int64).alias("params"), pl.Series("sse", sse_flat),
-        pl.Series("sigma", np.sqrt(sse_flat / np.maximum(n - 4, 1))),
-        pl.Series("level", beta_flat[:, 0]), pl.Series("slope_before", beta_flat[:, 1]),
-        pl.lit(0.0).alias("slope_after"), pl.Series("se_after", se_free),
-        pl.Series("off1", beta_flat[:, 2]), pl.Series("off2", beta_flat[:, 3]), pl.lit(0.0).alias("t_change"),
-    ).filter(pl.Series(breaks))
+    t_change = (beta[:, 2] - beta[:, 1]) / np.sqrt(np.maximum(change_var, 1e-18))
+    free_i, flat_i, line_i = _best_candidates(cands.select(*SERIES_KEYS), sse, sse_flat, breaks)
+    common = cands.select(*SERIES_KEYS, "tau", "date", pl.col("all_n").alias("n_all"))
+
+    def model(i: np.ndarray, name: str, params: int, sse: np.ndarray, dof: np.ndarray, coef: np.ndarray,
+              slope_after: np.ndarray, t_change: np.ndarray) -> pl.DataFrame:
+        return common[i].with_columns(
+            pl.lit(name).alias("model"), pl.lit(params, pl.Int64).alias("params"), pl.Series("sse", sse[i]),
+            pl.Series("sigma", np.sqrt(sse[i] / dof[i])), pl.Series("level", coef[i, 0]),
+            pl.Series("slope_before", coef[i, 1]), pl.Series("slope_after", slope_after),
+            pl.Series("se_after", se_free[i]), pl.Series("off1", coef[i, -2]), pl.Series("off2", coef[i, -1]),
+            pl.Series("t_change", t_change))
+
     n_, sse_ = pl.col("n_all"), pl.col("sse")
     return (
-        pl.concat([free, flat])
-        .sort("sse").group_by(*SERIES_KEYS, "model", maintain_order=True).first()
+        pl.concat([
+            model(line_i, "line", 4, sse, dof_free, beta, beta[line_i, 1], np.zeros(len(line_i))),
+            model(free_i, "free", 6, sse, dof_free, beta, beta[free_i, 2], t_change[free_i]),
+            model(flat_i, "flat", 5, sse_flat, np.maximum(n - 4, 1), beta_flat, np.zeros(len(flat_i)),
+                  np.zeros(len(flat_i))),
+        ])
         .with_columns((n_ * (sse_ / n_).log() + pl.col("params") * n_.log()).alias("bic"))
         .sort(*SERIES_KEYS, "model")
     )
+
+
+def _best_candidates(keys: pl.DataFrame, sse: np.ndarray, sse_flat: np.ndarray,
+                     breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row numbers of each series' best free break, best flat break (least SSE,
+    ties to the earlier date) and its line."""
+    rows = keys.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), pl.Series("free", sse),
+                             pl.Series("flat", sse_flat), pl.Series("breaks", breaks))
+    brk = rows.filter("breaks")
+    best = [brk.group_by(SERIES_KEYS).agg(pl.col("i").sort_by(m, "i").first()).get_column("i").sort().to_numpy()
+            for m in ("free", "flat")]
+    return best[0], best[1], rows.filter(~pl.col("breaks")).get_column("i").to_numpy()
 
 
 BREAK_RULES = ("bic", "change_test")
