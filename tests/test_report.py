@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import cli, synth
-from analysis.report import batch, executors, kernel, render
+from analysis import cli, progress, synth
+from analysis.report import batch, executors, html, kernel, render
+from analysis.report.view import slice_for
 
 REPO_EXPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "exports"
 
@@ -175,3 +176,25 @@ def test_cohort_overview_is_built_and_linked(built):
     assert "Cohort overview" in overview and "Stalled longest" in overview
     assert "<script" not in overview and "¶" not in overview
     assert 'href="cohort.html"' in (out / "index.html").read_text()
+
+
+def test_a_trainee_without_main_lifts_is_judged_on_the_most_trained_lifts():
+    tables, _ = synth.generate(n_trainees=2, seed=8, weeks=20)
+    main_names = {n for app in synth.APP_NAMES.values() for lift, n in app.items() if lift in synth.MAIN_LIFTS}
+    no_main = tables["sets"].filter(~((pl.col("trainee_id") == "T002")
+                                      & pl.col("exercise").is_in([*synth.MAIN_LIFTS, *main_names])))
+    result = progress.analyse(no_main, tables["trainees"])
+    lifts = result.lifts.filter(pl.col("trainee_id") == "T002")
+    featured = lifts.filter("featured")
+    assert featured.height == progress.FEATURED_MAX and featured["main_lift"].is_null().all()
+    most = lifts.sort("sessions_in_window", descending=True).get_column("sessions_in_window")
+    assert featured["sessions_in_window"].min() >= most[progress.FEATURED_MAX]
+    assert result.summary("T002")["strength"]["status"] != "insufficient_data"
+    # T001 keeps its main lifts, and only them
+    t1 = result.lifts.filter(pl.col("trainee_id") == "T001")
+    assert t1.filter("featured")["main_lift"].is_not_null().all() and t1["main_lift"].is_not_null().sum() == 4
+    view = slice_for(result, "T002")
+    section = html.strength_section(view)
+    assert "Strength: most-trained lifts" in section and "No main lift" in section and "<img" in section
+    assert "most-trained lifts" in html.verdict(view)
+    assert "Strength: main lifts" in html.strength_section(slice_for(result, "T001"))

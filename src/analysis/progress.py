@@ -100,6 +100,7 @@ class Progress:
                 {
                     "exercise": r["exercise"],
                     "main_lift": r["main_lift"],
+                    "featured": r["featured"],
                     "status": r["status"],
                     "plateau_since": r["plateau_since"],
                     "e1rm_kg": _round(r["e1rm_kg"]),
@@ -197,8 +198,17 @@ def as_of_dates(sets: pl.DataFrame, as_of: dt.date | None = None, window_weeks: 
     ).sort("trainee_id")
 
 
+FEATURED_MAX = 4
+"""Lifts featured when a trainee logs no main lift: as many as the main lifts."""
+
+
 def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -> pl.DataFrame:
     """Per trainee and lift: status, plateau start, current and best e1RM, change.
+
+    ``featured``: the lifts the strength status and the report's charts are
+    about: the main lifts logged with a load, or, for a trainee who logs
+    none (machines, dumbbells, a sport's own lifts), the :data:`FEATURED_MAX`
+    loaded lifts with the most sessions in the window, then overall.
 
     The current e1RM is the trend's value at the last session (on the scale of
     a 5-rep set), else the last session best; the change is the trend's final
@@ -214,9 +224,13 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
             pl.col("e1rm_kg").last().alias("last_e1rm_kg"),
             pl.col("e1rm_kg").max().alias("best_e1rm_kg"),
             window.sum().cast(pl.Int64).alias("sessions_in_window"),
+            pl.len().alias("sessions"),
             pl.col("date").max().alias("last_session"),
         )
     )
+    main = pl.col("main_lift").is_not_null()
+    featured = (pl.when(main.any().over("trainee_id")).then(main)
+                .otherwise(pl.int_range(pl.len()).over("trainee_id") < FEATURED_MAX))
     found = detected.select(
         "trainee_id", pl.col("lift").alias("exercise"), "status", "plateau_since", "change_pct_per_week",
         "change_low", "change_high", "current_kg")
@@ -234,8 +248,10 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
         )
         .with_columns(pl.min_horizontal("e1rm_kg", "best_e1rm_kg").alias("e1rm_kg"))
         .drop("current_kg", "last_e1rm_kg")
-        .sort("trainee_id", pl.col("main_lift").is_null(), "sessions_in_window", "exercise",
-              descending=[False, False, True, False])
+        .sort("trainee_id", pl.col("main_lift").is_null(), "sessions_in_window", "sessions", "exercise",
+              descending=[False, False, True, True, False])
+        .with_columns(featured.alias("featured"))
+        .drop("sessions")
     )
 
 
@@ -265,12 +281,12 @@ def _hard_sets_in_window(sets: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame
 
 
 STATUS_TIE_ORDER = ("declining", "plateau", "progressing")
-"""On a tie between main lifts, the reading that asks for attention wins."""
+"""On a tie between featured lifts, the reading that asks for attention wins."""
 
 
 def _overall(lifts: pl.DataFrame) -> str:
-    """Strength status across main lifts: the most common known status."""
-    known = lifts.filter(pl.col("main_lift").is_not_null() & (pl.col("status") != "insufficient_data"))
+    """Strength status across the featured lifts: the most common known status."""
+    known = lifts.filter(pl.col("featured") & (pl.col("status") != "insufficient_data"))
     if known.is_empty():
         return "insufficient_data"
     counts = known.group_by("status").len()

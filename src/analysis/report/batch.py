@@ -237,7 +237,7 @@ def _write_index(analysis: progress.Progress, summaries: dict[str, dict], wanted
             continue
         s = summaries[tid]
         label = f"{names[tid]} ({tid})" if names.get(tid) else tid
-        main = [lift for lift in s["lifts"] if lift["main_lift"]]
+        main = [lift for lift in s["lifts"] if lift["featured"]]  # main lifts, else the most trained
         rows.append({"trainee_id": tid, "name": label, "as_of": s["as_of"],
                      "strength": s["strength"]["status"], "size": s["size"]["status"],
                      "lift_counts": [sum(lift["status"] == k for lift in main)

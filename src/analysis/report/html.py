@@ -18,7 +18,7 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from analysis import body as body_measures
-from analysis import plots, volume
+from analysis import plots, progress, volume
 from analysis.report.view import TraineeView
 
 
@@ -118,7 +118,7 @@ def verdict(view: TraineeView) -> str:
     zone, share = max(focus.items(), key=lambda kv: kv[1])
     first = (f"Last {view.summary['window_weeks']} weeks: {per_week:.1f} sessions a week, "
              + (f"mostly {zone}-zone work ({share:.0%} of working sets)." if share > 0 else "no working sets."))
-    main = [lift for lift in view.summary["lifts"] if lift["main_lift"]]
+    main = [lift for lift in view.summary["lifts"] if lift["featured"]]
     overall = view.summary["strength"]["status"]
     sentences = [first]
     current = [b for b in view.summary["blocks"] if b["kind"] not in ("off",)]
@@ -126,7 +126,8 @@ def verdict(view: TraineeView) -> str:
         b = current[-1]
         since = _date(dt.date.fromisoformat(b["start"]))
         sentences.append(f"Current block: {b['kind']} since {since} ({b['weeks']} week{'s' if b['weeks'] > 1 else ''}).")
-    sentences += [f"Strength overall: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
+    over = "" if view.featured_are_main or not main else " (no main lift logged: the most-trained lifts)"
+    sentences += [f"Strength overall{over}: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
     if main:
         sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
     if zone == "hypertrophy" and share >= 0.5 and any(lift["status"] == "plateau" for lift in main):
@@ -138,20 +139,20 @@ def verdict(view: TraineeView) -> str:
         sentences.append(f"{n} workload flag{'s' if n > 1 else ''} worth a look (see Workload).")
     prs = view.recent_records().filter(pl.col("kind") == "e1rm").height
     if prs:
-        sentences.append(f"{prs} main-lift e1RM record{'s' if prs > 1 else ''} in the window.")
+        sentences.append(f"{prs} e1RM record{'s' if prs > 1 else ''} on {_featured_words(view)} in the window.")
     return "<p class=\"verdict\">" + " ".join(escape(s) for s in sentences) + "</p>"
 
 
 def lift_table(view: TraineeView) -> str:
-    """Main lifts and the lifts trained in the window: status, since when,
+    """The featured lifts and the lifts trained in the window: status, since when,
     e1RM, best, change with its interval; the others counted below."""
     head = ("<tr><th>lift</th><th>status</th><th>sessions in window</th><th>latest e1RM (kg)</th>"
             "<th>best e1RM (kg)</th><th>change (% / week, 95% interval)</th></tr>")
-    shown = [lift for lift in view.summary["lifts"] if lift["main_lift"] or lift["sessions_in_window"]]
+    shown = [lift for lift in view.summary["lifts"] if lift["featured"] or lift["sessions_in_window"]]
     hidden = len(view.summary["lifts"]) - len(shown)
     rows = []
     for lift in shown:
-        css = ' class="main"' if lift["main_lift"] else ""
+        css = ' class="main"' if lift["featured"] else ""
         status = lift["status"].replace("_", " ")
         if lift["plateau_since"]:
             status += f" since {_date(dt.date.fromisoformat(lift['plateau_since']))}"
@@ -194,8 +195,8 @@ def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview
     if failures:
         items = "".join(f"<li><b>{escape(t)}</b>: {escape(why)}</li>" for t, why in sorted(failures.items()))
         body.append(f"<section class=\"failures\"><h2>Failed reports ({len(failures)})</h2><ul>{items}</ul></section>")
-    head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>main lifts progressing / plateau / "
-            "declining</th><th>size</th><th>main lifts on a plateau</th>"
+    head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>lifts progressing / plateau / "
+            "declining</th><th>size</th><th>lifts on a plateau</th>"
             "<th>focus (strength / hypertrophy / endurance)</th></tr>")
     cells = []
     for r in rows:
@@ -271,10 +272,13 @@ def overview_html(roster: pl.DataFrame) -> str:
 
 
 def strength_section(view: TraineeView) -> str:
-    sessions = view.main_lift_sessions()
-    parts = ["<h2>Strength: main lifts</h2>"]
+    sessions = view.featured_sessions()
+    parts = [f"<h2>Strength: {_featured_words(view)}</h2>"]
+    if not view.featured_are_main:
+        parts.append("<p class=\"note\">No main lift (squat, bench press, deadlift, overhead press) logged with "
+                     f"a load, so this section follows the {progress.FEATURED_MAX} most-trained lifts.</p>")
     if sessions.is_empty():
-        parts.append("<p>No main lift (squat, bench press, deadlift, overhead press) logged with a load.</p>")
+        parts.append("<p>No lift logged with a load.</p>")
     else:
         lifts = ", ".join(sessions.get_column("exercise").unique(maintain_order=True).to_list())
         plateaus = {lift["exercise"]: dt.date.fromisoformat(lift["plateau_since"])
@@ -293,12 +297,16 @@ def strength_section(view: TraineeView) -> str:
     return "\n".join(parts)
 
 
+def _featured_words(view: TraineeView) -> str:
+    return "main lifts" if view.featured_are_main else "most-trained lifts"
+
+
 def records_list(view: TraineeView) -> str:
-    """Main-lift PRs set in the window: e1RM, load and rep records."""
+    """PRs on the featured lifts set in the window: e1RM, load and rep records."""
     recent = view.recent_records()
-    others = view.recent_records(main_lifts_only=False).height - recent.height
+    others = view.recent_records(featured_only=False).height - recent.height
     if recent.is_empty():
-        return f"<p>No main-lift personal records in the window ({others} on other exercises).</p>"
+        return f"<p>No personal records on {_featured_words(view)} in the window ({others} on other exercises).</p>"
     words = {"e1rm": "e1RM {v:.1f} kg (from {r} reps)", "load": "heaviest load {v:.1f} kg",
              "reps": "{r} reps at {v:.1f} kg"}
     items = [
@@ -307,7 +315,7 @@ def records_list(view: TraineeView) -> str:
     ]
     more = f"<li>and {recent.height - 12} more</li>" if recent.height > 12 else ""
     note = f"<p class=\"note\">Plus {others} records on other exercises.</p>" if others else ""
-    return (f"<h3>Main-lift personal records in the window</h3><ul class=\"records\">"
+    return (f"<h3>Personal records on {_featured_words(view)} in the window</h3><ul class=\"records\">"
             f"{''.join(items)}{more}</ul>{note}")
 
 
