@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from analysis import cli, progress, synth
+from analysis.io import native
 from analysis.report import batch, executors, html, kernel, render
 from analysis.report.view import slice_for
 
@@ -198,3 +199,18 @@ def test_a_trainee_without_main_lifts_is_judged_on_the_most_trained_lifts():
     assert "Strength: most-trained lifts" in section and "No main lift" in section and "<img" in section
     assert "most-trained lifts" in html.verdict(view)
     assert "Strength: main lifts" in html.strength_section(slice_for(result, "T001"))
+
+
+def test_a_real_log_whose_main_lifts_lapsed_follows_what_is_trained_now(tmp_path, capsys):
+    export = REPO_EXPORTS / "strong_a_lb.csv"
+    if not export.exists():
+        pytest.skip(f"no fixture at {export}")
+    assert cli.main(["import", str(export), "--trainee", "lb", "--unit", "lb", "--out", str(tmp_path / "ds")]) == 0
+    dataset = native.read_dataset(tmp_path / "ds")
+    result = progress.analyse(dataset.sets, dataset.trainees)
+    lifts = result.lifts
+    assert lifts.filter(pl.col("main_lift").is_not_null())["status"].unique().to_list() == ["insufficient_data"]
+    featured = lifts.filter("featured")
+    assert featured.height == progress.FEATURED_MAX and featured["main_lift"].is_null().all()
+    assert "skull crusher" in featured["exercise"].to_list()
+    assert result.summary("lb")["strength"]["status"] in ("progressing", "plateau", "declining")

@@ -206,9 +206,10 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
     """Per trainee and lift: status, plateau start, current and best e1RM, change.
 
     ``featured``: the lifts the strength status and the report's charts are
-    about: the main lifts logged with a load, or, for a trainee who logs
-    none (machines, dumbbells, a sport's own lifts), the :data:`FEATURED_MAX`
-    loaded lifts with the most sessions in the window, then overall.
+    about: the main lifts with enough recent sessions to judge, or, for a
+    trainee with none (machines, dumbbells, a sport's own lifts, a new
+    log), the :data:`FEATURED_MAX` loaded lifts with the most sessions in
+    the window, then overall.
 
     The current e1RM is the trend's value at the last session (on the scale of
     a 5-rep set), else the last session best; the change is the trend's final
@@ -228,9 +229,10 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
             pl.col("date").max().alias("last_session"),
         )
     )
-    main = pl.col("main_lift").is_not_null()
-    featured = (pl.when(main.any().over("trainee_id")).then(main)
-                .otherwise(pl.int_range(pl.len()).over("trainee_id") < FEATURED_MAX))
+    judged_main = pl.col("main_lift").is_not_null() & (pl.col("status") != "insufficient_data")
+    most_trained = (pl.col("sessions_in_window") * 1_000_000 + pl.col("sessions")).rank(
+        "ordinal", descending=True).over("trainee_id") <= FEATURED_MAX  # ties: the order below
+    featured = pl.when(judged_main.any().over("trainee_id")).then(judged_main).otherwise(most_trained)
     found = detected.select(
         "trainee_id", pl.col("lift").alias("exercise"), "status", "plateau_since", "change_pct_per_week",
         "change_low", "change_high", "current_kg")
@@ -252,6 +254,7 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
               descending=[False, False, True, True, False])
         .with_columns(featured.alias("featured"))
         .drop("sessions")
+        .sort("trainee_id", "featured", descending=[False, True], maintain_order=True)  # featured first
     )
 
 

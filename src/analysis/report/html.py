@@ -126,7 +126,7 @@ def verdict(view: TraineeView) -> str:
         b = current[-1]
         since = _date(dt.date.fromisoformat(b["start"]))
         sentences.append(f"Current block: {b['kind']} since {since} ({b['weeks']} week{'s' if b['weeks'] > 1 else ''}).")
-    over = "" if view.featured_are_main or not main else " (no main lift logged: the most-trained lifts)"
+    over = "" if view.featured_are_main or not main else " (on the most-trained lifts)"
     sentences += [f"Strength overall{over}: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
     if main:
         sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
@@ -275,8 +275,9 @@ def strength_section(view: TraineeView) -> str:
     sessions = view.featured_sessions()
     parts = [f"<h2>Strength: {_featured_words(view)}</h2>"]
     if not view.featured_are_main:
-        parts.append("<p class=\"note\">No main lift (squat, bench press, deadlift, overhead press) logged with "
-                     f"a load, so this section follows the {progress.FEATURED_MAX} most-trained lifts.</p>")
+        parts.append("<p class=\"note\">No main lift (squat, bench press, deadlift, overhead press) trained "
+                     f"often enough lately to judge, so this section follows the {progress.FEATURED_MAX} "
+                     "most-trained lifts.</p>")
     if sessions.is_empty():
         parts.append("<p>No lift logged with a load.</p>")
     else:
