@@ -71,12 +71,12 @@ def run(seeds: list[int], n_trainees: int) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def against_truth(series: pl.DataFrame, truth: dict) -> pl.DataFrame:
     """Main-lift sessions outside deload weeks with the true log 1RM (``y_true``) and the block."""
-    blocks = pl.DataFrame([(tid, dt.date.fromisoformat(b["start"]), b["kind"], lift)
-                           for tid, p in truth["trainees"].items() for b in p["blocks"] for lift in p["lifts"]],
-                          orient="row", schema=["trainee_id", "date", "block", "lift"], schema_overrides={"date": pl.Date})
-    main = (series.filter(pl.col("lift").is_in(synth.MAIN_LIFTS)).sort("date")
-            .join_asof(blocks.sort("date"), on="date", by=["trainee_id", "lift"])
-            .filter(pl.col("block") != "deload").sort("trainee_id", "lift", "t"))
+    blocks = pl.DataFrame([(tid, b["start"], b["end"], b["kind"]) for tid, p in truth["trainees"].items()
+                           for b in p["blocks"]], orient="row", schema=["trainee_id", "start", "end", "block"]
+                          ).with_columns(pl.col("start", "end").str.to_date())
+    main = (series.filter(pl.col("lift").is_in(synth.MAIN_LIFTS)).join(blocks, on="trainee_id")
+            .filter(pl.col("date").is_between("start", "end") & (pl.col("block") != "deload"))
+            .sort("trainee_id", "lift", "t"))
     y_true = np.concatenate([np.log(synth.true_one_rm(truth["trainees"][tid]["lifts"][lift], g.get_column("date")))
                              for (tid, lift), g in main.group_by("trainee_id", "lift", maintain_order=True)])
     return main.with_columns(pl.Series("y_true", y_true)).select(
