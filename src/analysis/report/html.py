@@ -144,12 +144,17 @@ def verdict(view: TraineeView) -> str:
 
 
 def lift_table(view: TraineeView) -> str:
-    """The featured lifts and the lifts trained in the window: status, since when,
-    e1RM, best, change with its interval; the others counted below."""
+    """The featured lifts and the lifts with a trend: status, since when, e1RM,
+    best, change with its interval. Lifts trained in the window with too few
+    sessions to judge are named below it; the others counted."""
     head = ("<tr><th>lift</th><th>status</th><th>sessions in window</th><th>latest e1RM (kg)</th>"
             "<th>best e1RM (kg)</th><th>change (% / week, 95% interval)</th></tr>")
-    shown = [lift for lift in view.summary["lifts"] if lift["featured"] or lift["sessions_in_window"]]
-    hidden = len(view.summary["lifts"]) - len(shown)
+    lifts = view.summary["lifts"]
+    judged = [lift["featured"] or (lift["sessions_in_window"] > 0 and lift["status"] != "insufficient_data")
+              for lift in lifts]
+    shown = [lift for lift, j in zip(lifts, judged) if j]
+    brief = [lift for lift, j in zip(lifts, judged) if not j and lift["sessions_in_window"]]
+    hidden = len(lifts) - len(shown) - len(brief)
     rows = []
     for lift in shown:
         css = ' class="main"' if lift["featured"] else ""
@@ -161,9 +166,15 @@ def lift_table(view: TraineeView) -> str:
             f"{escape(status)}</td><td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}</td>"
             f"<td>{_num(lift['best_e1rm_kg'])}</td><td>{_change(lift)}</td></tr>"
         )
-    note = (f"<p class=\"note\">{hidden} other exercise{'s' if hidden > 1 else ''} not trained in the window "
-            "are left out; summary.json lists them.</p>" if hidden else "")
-    return f"<table class=\"lifts\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>{note}"
+    notes = []
+    if brief:
+        names = ", ".join(f"{escape(lift['exercise'])} ({lift['sessions_in_window']})" for lift in brief)
+        notes.append(f"Also trained in the window, too few sessions to judge (sessions): {names}.")
+    if hidden:
+        notes.append(f"{hidden} other exercise{'s' if hidden > 1 else ''} not trained in the window "
+                     "are left out; summary.json lists them.")
+    return (f"<table class=\"lifts\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+            + "".join(f"<p class=\"note\">{n}</p>" for n in notes))
 
 
 def _change(lift: dict) -> str:
