@@ -28,13 +28,6 @@ from analysis import body as body_measures
 from analysis import progress, trends
 from analysis.io import native
 
-PROFILE_KEYS = ("name", "sex", "experience", "goal")
-"""What the roster shows of a trainee's profile (trainees.csv)."""
-
-PREPARED = ".prepared"
-"""Where a batch run keeps each trainee's slice (``report/batch.py``)."""
-
-
 # --------------------------------------------------------------------------
 # Summaries
 # --------------------------------------------------------------------------
@@ -50,18 +43,13 @@ def load_summaries(folder: str | Path) -> list[dict]:
 
     ``folder`` is a reports folder (``<id>/summary.json`` files, written by
     ``analysis report``) or a dataset folder (analysed here with default
-    options). Each summary gains two keys the roster needs and the contract
-    lacks, where known: ``profile`` (name, sex, experience, goal from
-    trainees.csv) and ``sessions_per_week`` (mean over the report window's
-    weeks, as the report's verdict counts them). In a reports folder they
-    come from the batch's prepared slice of the same report date, unless the
-    summary already holds them.
+    options).
     """
     folder = Path(folder)
     files = sorted(folder.glob("*/summary.json"))
     if files:
         summaries = [json.loads(path.read_text(encoding="utf-8")) for path in files]
-        return _with_prepared_extras(sorted(summaries, key=lambda s: s["trainee_id"]), folder / PREPARED)
+        return sorted(summaries, key=lambda s: s["trainee_id"])
     if native.has_table(folder, "sets"):
         return summaries_of(analyse_folder(folder))
     raise FileNotFoundError(
@@ -70,47 +58,8 @@ def load_summaries(folder: str | Path) -> list[dict]:
 
 
 def summaries_of(result: progress.Progress) -> list[dict]:
-    """:meth:`Progress.summary` of every trainee, with ``profile`` and ``sessions_per_week``."""
-    ids = result.as_of.get_column("trainee_id").sort().to_list()
-    profiles = _profiles(result.trainees)
-    weekly = dict(_window_sessions(result.sessions_per_week, result.as_of).iter_rows())
-    return [result.summary(tid) | {"profile": profiles.get(tid, {}), "sessions_per_week": weekly.get(tid)}
-            for tid in ids]
-
-
-def _profiles(trainees: pl.DataFrame) -> dict[str, dict]:
-    keys = [k for k in PROFILE_KEYS if k in trainees.columns]
-    return {row["trainee_id"]: {k: row[k] for k in keys} for row in trainees.iter_rows(named=True)}
-
-
-def _window_sessions(weeks: pl.DataFrame, starts: pl.DataFrame) -> pl.DataFrame:
-    """Mean sessions a week over the weeks starting inside the window: trainee_id, sessions_per_week."""
-    return (weeks.join(starts.select("trainee_id", "window_start"), on="trainee_id")
-            .filter(pl.col("week") >= pl.col("window_start"))
-            .group_by("trainee_id").agg(pl.col("sessions").mean().alias("sessions_per_week")))
-
-
-def _with_prepared_extras(summaries: list[dict], prepared: Path) -> list[dict]:
-    """Fill ``profile`` and ``sessions_per_week`` from the batch's prepared
-    slices whose report date matches the summary's (a stale slice is ignored)."""
-    profiles, weeks, starts = {}, [], []
-    for s in summaries:
-        tid, folder = s["trainee_id"], prepared / s["trainee_id"]
-        if ("profile" in s and "sessions_per_week" in s) or not (folder / "view.json").is_file():
-            continue
-        meta = json.loads((folder / "view.json").read_text(encoding="utf-8"))
-        if meta["summary"]["as_of"] != s["as_of"]:
-            continue
-        profiles[tid] = {k: meta["profile"].get(k) for k in PROFILE_KEYS if k in meta["profile"]}
-        if (folder / "sessions_per_week.parquet").is_file():
-            weeks.append(pl.read_parquet(folder / "sessions_per_week.parquet"))
-            starts.append((tid, dt.date.fromisoformat(meta["window_start"])))
-    weekly = {}
-    if weeks:
-        window = pl.DataFrame(starts, schema={"trainee_id": pl.String, "window_start": pl.Date}, orient="row")
-        weekly = dict(_window_sessions(pl.concat(weeks), window).iter_rows())
-    return [{"profile": profiles[s["trainee_id"]], "sessions_per_week": weekly.get(s["trainee_id"])} | s
-            if s["trainee_id"] in profiles else s for s in summaries]
+    """:meth:`Progress.summary` of every trainee, by trainee id."""
+    return [result.summary(tid) for tid in result.as_of.get_column("trainee_id").sort().to_list()]
 
 
 # --------------------------------------------------------------------------

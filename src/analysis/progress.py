@@ -26,6 +26,9 @@ ZONES = ("strength", "hypertrophy", "endurance")
 LIFT_COLUMNS = ("lift", "in_catalog", "main_lift", "bodyweight")
 """What the analysis needs from the catalog on every set."""
 
+PROFILE_KEYS = ("name", "sex", "experience", "goal")
+"""What summary.json carries of a trainee's profile (trainees.csv)."""
+
 
 @dataclass
 class Progress:
@@ -65,6 +68,16 @@ class Progress:
             "strain": _round(week.get_column("strain").item(), 0) if week.height else None,
         }
 
+    def _profile(self, trainee_id: str) -> dict:
+        row = self.trainees.filter(pl.col("trainee_id") == trainee_id)
+        keys = [k for k in PROFILE_KEYS if k in row.columns]
+        return row.select(keys).row(0, named=True) if row.height else {}
+
+    def _sessions_per_week(self, trainee_id: str, window_start: dt.date) -> float | None:
+        """Mean sessions a week over the weeks starting inside the window (as the verdict counts them)."""
+        weeks = self.sessions_per_week.filter((pl.col("trainee_id") == trainee_id) & (pl.col("week") >= window_start))
+        return _round(weeks.get_column("sessions").mean(), 2) if weeks.height else None
+
     def _size(self, trainee_id: str) -> dict:
         mine = pl.col("trainee_id") == trainee_id
         status = self.size.filter(mine)
@@ -96,6 +109,8 @@ class Progress:
             "trainee_id": trainee_id,
             "as_of": when["as_of"].isoformat(),
             "window_weeks": self.window_weeks,
+            "profile": self._profile(trainee_id),
+            "sessions_per_week": self._sessions_per_week(trainee_id, when["window_start"]),
             "lifts": [
                 {
                     "exercise": r["exercise"],
