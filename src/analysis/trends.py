@@ -257,16 +257,19 @@ slope-change test 0.646 and 3.0; Theil-Sen with a rolling best 0.588 and
 def _choose(fit: pl.DataFrame, rule: str) -> pl.DataFrame:
     """One model per series.
 
-    ``bic``: the lowest BIC of line, free break and flat since τ;
+    ``bic``: the lowest BIC of line, free break and flat since τ (on a tie,
+    the one with fewer parameters);
     ``change_test``: the free break when the slopes before and after τ
     differ (sup-Wald, |t| > 2.97), else the line.
     """
     if rule == "bic":
-        chosen = fit.sort("bic").group_by(SERIES_KEYS, maintain_order=True).first()
+        chosen = fit.sort("bic", "params", maintain_order=True).group_by(  # a tie: the simpler model
+            SERIES_KEYS, maintain_order=True).first()
     elif rule == "change_test":
         chosen = (fit.filter((pl.col("model") == "line")
                              | ((pl.col("model") == "free") & (pl.col("t_change").abs() > T_BREAK_CRIT)))
-                  .sort(pl.col("model") == "line").group_by(SERIES_KEYS, maintain_order=True).first())
+                  .sort(pl.col("model") == "line", maintain_order=True)
+                  .group_by(SERIES_KEYS, maintain_order=True).first())
     else:
         raise ValueError(f"unknown break rule {rule!r}; known: {', '.join(BREAK_RULES)}")
     return chosen.with_columns((pl.col("model") != "line").alias("breaks"))
