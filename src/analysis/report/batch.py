@@ -28,7 +28,6 @@ from analysis.report import REPORT_NOTEBOOK, manifest
 from analysis.report.lock import run_lock
 
 if TYPE_CHECKING:
-    from analysis import progress
     from analysis.report.render import Rendered
 
 # The notebook machinery (papermill, nbformat, matplotlib: ~3 s of imports)
@@ -102,9 +101,11 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     prepared = out_dir / PREPARED
     for view in slices(analysis, todo, summaries):
         view.save(prepared / view.trainee_id)
+    present, n_sets = set(dataset.trainee_ids), sets.height
+    del dataset, sets, analysis  # while rendering the parent keeps only the summaries
     workers = min(jobs or _cores(), max(1, len(todo)))  # no idle workers starting kernels
     where = f"on Dask at {dask}" if dask else f"with {workers} process(es)"
-    log(f"analysed {len(wanted)} trainee(s), {sets.height} sets; rendering {len(todo)} report(s) {where}"
+    log(f"analysed {len(wanted)} trainee(s), {n_sets} sets; rendering {len(todo)} report(s) {where}"
         + (f", {result.unchanged} unchanged" if result.unchanged else ""))
     rendered = (executors.dask_cluster(todo, prepared, window_weeks, dask) if dask
                 else executors.local_processes(todo, prepared, window_weeks, workers))
@@ -127,11 +128,10 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     ticker.close()
     if trainees is None:  # the overview is of the whole roster, not of a run for a few
         _write_cohort_overview(out_dir, result, log)
-    present = set(dataset.trainee_ids)
     done.trainees = {tid: d for tid, d in done.trainees.items() if tid in present}
     done.fingerprint = None if result.failures else fingerprint  # failures are retried next time
     done.save(out_dir)
-    _write_index(analysis, summaries, wanted, result, out_dir)
+    _write_index(summaries, wanted, result, out_dir)
     return result
 
 
@@ -226,17 +226,16 @@ def _write_rejects(dataset: native.Dataset, out_dir: Path, log) -> None:
         log(note)
 
 
-def _write_index(analysis: progress.Progress, summaries: dict[str, dict], wanted: list[str],
-                 result: BatchResult, out_dir: Path) -> None:
+def _write_index(summaries: dict[str, dict], wanted: list[str], result: BatchResult, out_dir: Path) -> None:
     from analysis.report import html
 
-    names = dict(analysis.trainees.select("trainee_id", "name").iter_rows()) if analysis.trainees.height else {}
     rows = []
     for tid in wanted:
         if tid in result.failures:
             continue
         s = summaries[tid]
-        label = f"{names[tid]} ({tid})" if names.get(tid) else tid
+        name = s["profile"].get("name")
+        label = f"{name} ({tid})" if name else tid
         main = [lift for lift in s["lifts"] if lift["featured"]]  # main lifts, else the most trained
         rows.append({"trainee_id": tid, "name": label, "as_of": s["as_of"],
                      "strength": s["strength"]["status"], "size": s["size"]["status"],
