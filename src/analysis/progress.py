@@ -245,7 +245,7 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
         )
     )
     judged_main = pl.col("main_lift").is_not_null() & (pl.col("status") != "insufficient_data")
-    most_trained = (pl.col("sessions_in_window") * 1_000_000 + pl.col("sessions")).rank(
+    most_trained = pl.struct("sessions_in_window", "sessions").rank(
         "ordinal", descending=True).over("trainee_id") <= FEATURED_MAX  # ties: the order below
     featured = pl.when(judged_main.any().over("trainee_id")).then(judged_main).otherwise(most_trained)
     found = detected.select(

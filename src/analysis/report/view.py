@@ -50,22 +50,24 @@ class TraineeView:
         name = self.profile.get("name")
         return f"{name} ({self.trainee_id})" if name else self.trainee_id
 
+    def _featured(self) -> pl.DataFrame:
+        """The lifts the strength section follows (progress._lifts)."""
+        return self.lifts.filter(pl.col("featured"))
+
     @property
     def featured_are_main(self) -> bool:
         """Whether the featured lifts are the main lifts (else the most trained)."""
-        return self.lifts.filter(pl.col("featured")).get_column("main_lift").is_not_null().any()
+        return self._featured().get_column("main_lift").is_not_null().any()
 
     def featured_sessions(self) -> pl.DataFrame:
-        """Session-best e1RM of the featured lifts (progress._lifts)."""
-        featured = self.lifts.filter(pl.col("featured")).get_column("exercise").implode()
-        return self.e1rm_sessions.filter(pl.col("exercise").is_in(featured))
+        """Session-best e1RM of the featured lifts."""
+        return self.e1rm_sessions.filter(pl.col("exercise").is_in(self._featured().get_column("exercise").implode()))
 
     def recent_records(self, featured_only: bool = True) -> pl.DataFrame:
         """PRs set inside the report window (of the featured lifts), newest first."""
         recent = self.records.filter(pl.col("date") >= self.window_start)
         if featured_only:
-            featured = self.lifts.filter(pl.col("featured")).get_column("exercise").implode()
-            recent = recent.filter(pl.col("lift").is_in(featured))
+            recent = recent.filter(pl.col("lift").is_in(self._featured().get_column("exercise").implode()))
         return recent.sort("date", "lift", "kind", "value_kg", descending=[True, False, False, False])
 
     def save(self, folder: str | Path) -> None:
