@@ -109,18 +109,19 @@ def ceiling(known: pl.DataFrame, cases: pl.DataFrame) -> tuple[float, pl.DataFra
     and (plateaus) the error in weeks of the start least squares finds when told it is a plateau."""
     err = pl.col("y") - pl.col("y_true")
     sigma = known.select((err - err.mean().over("seed", "trainee_id", "lift", "block")).std()).item()
+    keys = ["seed", "trainee_id", "lift"]
     rows = []
-    for (seed, tid, lift), g in known.group_by("seed", "trainee_id", "lift"):
-        truth = cases.filter((pl.col("seed") == seed) & (pl.col("trainee_id") == tid) & (pl.col("lift") == lift))
-        if truth.height and g.height >= trends.MIN_SESSIONS:
-            t = g.get_column("t").to_numpy()
-            lam = nearest_other_class(t, g.get_column("y_true").to_numpy(), truth.item(0, "truth")) / sigma ** 2
-            start_err = None
-            if truth.item(0, "truth") == "plateau":
-                found = plateau_start_told(t, g.get_column("y").to_numpy(), g.get_column("reps").to_numpy())
-                true_t = t[-1] - (g.item(-1, "date") - truth.item(0, "true_since")).days / 7
-                start_err = abs(found - true_t)
-            rows.append((truth.item(0, "truth"), truth.item(0, "weeks_since"), lam, start_err))
+    joined = known.join(cases.select(*keys, "truth", "weeks_since", "true_since"), on=keys).sort(*keys, "t")
+    for _, g in joined.group_by(keys, maintain_order=True):
+        if g.height < trends.MIN_SESSIONS:
+            continue
+        t, truth = g.get_column("t").to_numpy(), g.item(0, "truth")
+        lam = nearest_other_class(t, g.get_column("y_true").to_numpy(), truth) / sigma ** 2
+        start_err = None
+        if truth == "plateau":
+            found = plateau_start_told(t, g.get_column("y").to_numpy(), g.get_column("reps").to_numpy())
+            start_err = abs(found - (t[-1] - (g.item(-1, "date") - g.item(0, "true_since")).days / 7))
+        rows.append((truth, g.item(0, "weeks_since"), lam, start_err))
     per = pl.DataFrame(rows, orient="row", schema=["truth", "weeks_since", "lam", "start_err"]).with_columns(
         pl.Series("p_right", 1 - norm.cdf(-np.sqrt([r[2] for r in rows]) / 2)))
     return sigma, per
