@@ -37,45 +37,54 @@ def series_from(one_rm, reps=None, noise=0.0, seed=0, per_week=2, lift="bench pr
 
 
 def detect(series):
-    return trends.detect_segmented(series).row(0, named=True)
+    return trends.detect(series).row(0, named=True)
+
+
+def many(path, n=40, noise=0.02, **kwargs):
+    return pl.concat([series_from(path, noise=noise, seed=s, trainee=f"T{s}", **kwargs) for s in range(n)])
+
+
+def test_probabilities_sum_to_one_and_status_is_the_committed_top_class():
+    got = trends.detect(many(lambda w: 100 * 1.004 ** w, n=20, noise=0.04))
+    total = got.select(sum(pl.col(f"p_{c}") for c in trends.CLASSES)).to_series()
+    assert ((total - 1).abs() < 1e-9).all()
+    for row in got.iter_rows(named=True):
+        probs = {c: row[f"p_{c}"] for c in trends.CLASSES}
+        top = max(probs, key=probs.get)
+        assert row["status"] == (top if probs[top] >= trends.COMMIT_PROBABILITY else "uncertain")
 
 
 def test_steady_progress_is_progressing_and_the_interval_covers_the_rate():
-    many = pl.concat([series_from(lambda w: 100 * 1.01 ** w, noise=0.02, seed=s, trainee=f"T{s}")
-                      for s in range(40)])
-    got = trends.detect_segmented(many)
-    assert (got["status"] == "progressing").all()
+    got = trends.detect(many(lambda w: 100 * 1.01 ** w))
+    assert (got["status"] == "progressing").mean() >= 0.95
     assert got["change_pct_per_week"].median() == pytest.approx(1.0, abs=0.1)
     covered = ((got["change_low"] < 1.0) & (1.0 < got["change_high"])).mean()
     assert covered >= 0.85
 
 
-def test_plateau_is_found_with_its_start():
+def test_plateau_is_found_with_its_start_inside_its_interval():
     since = 14.0  # weeks after the start
-    got = detect(series_from(lambda w: 100 * 1.015 ** min(w, since), noise=0.02, seed=1))
-    assert got["status"] == "plateau"
+    got = trends.detect(many(lambda w: 100 * 1.015 ** min(w, since), n=20))
+    assert (got["status"] == "plateau").mean() >= 0.9
     true_start = START + dt.timedelta(weeks=since)
-    assert abs((got["plateau_since"] - true_start).days) <= 10
-
-
-def test_a_recent_plateau_after_slow_progress_is_found_by_the_flat_model():
-    # 0.6 %/week for 18 weeks, then flat for 8, 2.5% noise: a free slope after
-    # the break costs too much to beat one line (7 of 40 found that way).
-    many = pl.concat([series_from(lambda w: 100 * 1.006 ** min(w, 18), noise=0.025, seed=s, trainee=f"T{s}")
-                      for s in range(40)])
-    got = trends.detect_segmented(many)
     plateaus = got.filter(pl.col("status") == "plateau")
-    assert plateaus.height >= 20
-    assert (plateaus["change_pct_per_week"] == 0).all()
-    assert ((plateaus["change_low"] < 0) & (plateaus["change_high"] > 0)).all()
-    since = (plateaus["plateau_since"] - (START + dt.timedelta(weeks=18))).dt.total_days().abs()
-    assert since.median() <= 14
+    assert ((plateaus["plateau_since"] - true_start).dt.total_days().abs() <= 10).mean() >= 0.8
+    inside = (plateaus["plateau_since_low"] <= true_start) & (true_start <= plateaus["plateau_since_high"])
+    assert inside.mean() >= 0.7
+    assert (plateaus["plateau_since_low"] <= plateaus["plateau_since"]).all()
+    assert (plateaus["plateau_since"] <= plateaus["plateau_since_high"]).all()
+
+
+def test_a_recent_plateau_after_slow_progress_is_not_called_progressing():
+    # 0.6 %/week for 18 weeks, then flat for 8, 2.5% noise
+    got = trends.detect(many(lambda w: 100 * 1.006 ** min(w, 18), noise=0.025))
+    assert (got["status"] == "progressing").mean() <= 0.1
 
 
 def test_decline_is_declining():
-    got = detect(series_from(lambda w: 100 * 1.01 ** min(w, 12) * 0.99 ** max(w - 12, 0), noise=0.02, seed=2))
-    assert got["status"] == "declining"
-    assert got["change_pct_per_week"] == pytest.approx(-1.0, abs=0.4)
+    got = trends.detect(many(lambda w: 100 * 1.01 ** min(w, 12) * 0.99 ** max(w - 12, 0), n=10))
+    assert (got["status"] == "declining").mean() >= 0.9
+    assert got["change_pct_per_week"].median() == pytest.approx(-1.0, abs=0.4)
 
 
 def test_block_switch_in_rep_range_is_not_a_jump():
@@ -97,29 +106,61 @@ def test_deload_weeks_do_not_make_a_decline():
     assert got["change_pct_per_week"] == pytest.approx(0.8, abs=0.25)
 
 
+def test_the_level_is_at_the_reps_trained_not_extrapolated():
+    # trained only at 12 reps, loads flat: the e1RM stays at the sessions' own level
+    got = detect(series_from(lambda w: 40.0, reps=lambda w: 12, noise=0.02, seed=6))
+    assert got["e1rm_reps"] == 12
+    assert got["current_kg"] == pytest.approx(40.0, rel=0.05)
+    assert got["status"] != "progressing"
+
+
+def test_too_early_to_tell_says_how_many_weeks_would_settle_it():
+    # 0.5 %/week with 4% noise over 8 weeks cannot be told from flat yet
+    def path(w):
+        return 100 * 1.005 ** w
+    short = many(path, n=20, noise=0.04).filter(pl.col("date") >= AS_OF - dt.timedelta(weeks=8))
+    got = trends.detect(short.with_columns(pl.col("t") - pl.col("t").min()))
+    uncertain = got.filter(pl.col("status") == "uncertain")
+    assert uncertain.height >= 10
+    said = uncertain.filter(pl.col("weeks_to_settle").is_not_null())
+    assert said.height >= 0.8 * uncertain.height  # the rest sit on the ROPE's edge
+    assert (said["weeks_to_settle"] > 0).all()
+    assert (said["settles_as"].is_in(trends.CLASSES)).all()
+
+
+def test_weeks_to_settle_shrinks_the_interval_as_logs_accumulate():
+    weeks, classes = trends.weeks_to_settle(np.array([0.01, 0.0, 0.01]), np.array([0.01, 0.01, 0.0001]),
+                                            np.array([8.0, 8.0, 8.0]))
+    assert classes[0] == "progressing" and weeks[0] > 0
+    assert classes[1] == "plateau" and weeks[1] > weeks[0]  # a flat trend needs a narrower interval
+    assert weeks[2] == 1  # already settled after a week
+
+
 def test_too_few_or_stale_sessions_are_insufficient_data():
     few = series_from(lambda w: 100.0).head(trends.MIN_SESSIONS - 1)
     assert detect(few)["status"] == "insufficient_data"
     stale = series_from(lambda w: 100.0).filter(pl.col("date") < AS_OF - dt.timedelta(weeks=trends.STALE_WEEKS + 1))
     assert detect(stale)["status"] == "insufficient_data"
+    assert trends.detect(stale.clear()).is_empty()
 
 
 def test_many_trainees_in_one_pass_match_one_at_a_time():
     # (lifts of one trainee share day effects, so independence is per trainee)
     paths = {"a": lambda w: 100 * 1.01 ** w, "b": lambda w: 80 * 1.015 ** min(w, 10), "c": lambda w: 60.0}
     one_by_one = {k: detect(series_from(p, noise=0.02, seed=5, trainee=k)) for k, p in paths.items()}
-    together = trends.detect_segmented(pl.concat(
+    together = trends.detect(pl.concat(
         [series_from(p, noise=0.02, seed=5, trainee=k) for k, p in paths.items()]))
     for row in together.iter_rows(named=True):
         alone = one_by_one[row["trainee_id"]]
         assert row["status"] == alone["status"]
+        assert row["p_plateau"] == pytest.approx(alone["p_plateau"])
         assert row["change_pct_per_week"] == pytest.approx(alone["change_pct_per_week"])
 
 
 def test_trend_lines_follow_the_fit():
     series = series_from(lambda w: 100 * 1.01 ** w)
-    detected = trends.detect_segmented(series)
-    lines = trends.trend_lines(series, detected)
+    points, comp, _ = trends.posterior(series)
+    lines = trends.trend_lines(points, comp)
     assert lines.height == series.height
     assert (lines["low_kg"] <= lines["trend_kg"]).all() and (lines["trend_kg"] <= lines["high_kg"]).all()
     assert lines["trend_kg"][-1] == pytest.approx(100 * 1.01 ** 25.5, rel=0.01)

@@ -18,6 +18,8 @@ import polars as pl  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from analysis import progress  # noqa: E402
+
 COLORS = {
     "data": "#2b6cb0",
     "strength": "#c05621",
@@ -109,10 +111,13 @@ def weekly_volume(weeks: pl.DataFrame) -> Figure:
     return fig
 
 
-def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame, plateaus: dict[str, dt.date],
+def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame,
+                   plateaus: dict[str, tuple[dt.date, dt.date, dt.date]],
                    window_start: dt.date, as_of: dt.date) -> Figure:
     """Session-best e1RM per lift (kg), one panel per lift: the trend with the
-    95% range of session values, the report window and any plateau shaded."""
+    95% range of session values, the report window and any plateau shaded
+    (``plateaus``: lift -> most likely start, 80% interval low and high):
+    from its start, and lighter over the interval of that start."""
     lifts = sessions.get_column("exercise").unique(maintain_order=True).to_list()
     cols = 2 if len(lifts) > 1 else 1
     rows = max(1, -(-len(lifts) // cols))
@@ -123,8 +128,10 @@ def e1rm_over_time(sessions: pl.DataFrame, trend: pl.DataFrame, plateaus: dict[s
         line = trend.filter(pl.col("lift") == lift)
         _shade_window(ax, window_start, as_of)
         if lift in plateaus:
-            ax.axvspan(plateaus[lift], as_of, color=COLORS["strength"], alpha=0.12, zorder=0)
-            ax.annotate("plateau", xy=(plateaus[lift], 1), xycoords=("data", "axes fraction"),
+            since, low, high = plateaus[lift]
+            ax.axvspan(low, high, color=COLORS["strength"], alpha=0.08, zorder=0)
+            ax.axvspan(since, as_of, color=COLORS["strength"], alpha=0.14, zorder=0)
+            ax.annotate("plateau", xy=(since, 1), xycoords=("data", "axes fraction"),
                         xytext=(2, -10), textcoords="offset points", fontsize=7, color=COLORS["strength"])
         ax.plot(one["date"].to_list(), one["e1rm_kg"].to_list(), "o", ms=2.5, color=COLORS["data"], alpha=0.6)
         if line.height:
@@ -234,10 +241,8 @@ def acwr(ratio: pl.DataFrame, window_start: dt.date, as_of: dt.date, band=(0.8, 
 # Cohort figures (analysis.cohort)
 # --------------------------------------------------------------------------
 
-COHORT_STATUSES = {
-    "strength": ("progressing", "plateau", "declining", "insufficient_data"),
-    "size": ("growing", "flat", "shrinking", "insufficient_data"),
-}
+COHORT_STATUSES = {"strength": progress.LIFT_STATUSES, "size": progress.SIZE_STATUSES}
+STATUS_LABELS = {"insufficient_data": "not enough\ndata", "uncertain": "too early\nto tell"}
 EXPERIENCE_MARKERS = {"novice": "o", "intermediate": "s", "advanced": "^"}
 UNKNOWN_MARKER = "D"
 
@@ -263,11 +268,11 @@ def status_counts(counts: pl.DataFrame) -> Figure:
         one = counts.filter(pl.col("measure") == measure)
         n = dict(one.select("status", "trainees").iter_rows())
         values = [n.get(s, 0) for s in statuses]
-        colors = [COLORS["reference"] if s == "insufficient_data" else COLORS["data"] for s in statuses]
+        colors = [COLORS["reference"] if s in STATUS_LABELS else COLORS["data"] for s in statuses]
         bars = ax.bar(range(len(statuses)), values, color=colors, width=0.65)
         ax.bar_label(bars, fontsize=8, padding=2)
         ax.set_xticks(range(len(statuses)),
-                      ["not enough\ndata" if s == "insufficient_data" else s for s in statuses], fontsize=8)
+                      [STATUS_LABELS.get(s, s) for s in statuses], fontsize=8)
         ax.set_title(f"{measure.capitalize()} status")
         ax.set_ylim(0, top * 1.2)
         ax.yaxis.get_major_locator().set_params(integer=True)

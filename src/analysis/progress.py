@@ -2,9 +2,9 @@
 
 :func:`analyse` computes the tables a report shows and the summary.json of
 DESIGN.md for all trainees at once (vectorized polars, no per-trainee loop
-until the summaries are assembled). Lift statuses come from
-:mod:`analysis.trends`; size status reads ``insufficient_data`` until the
-size detector lands.
+until the summaries are assembled). Lift statuses and their probabilities
+come from :mod:`analysis.trends`, size from :mod:`analysis.body`, and the
+answer in words from :mod:`analysis.verdict`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis import body as body_measures
-from analysis import catalog, relative, strength, trends, volume, workload
+from analysis import catalog, relative, strength, trends, verdict, volume, workload
 
-LIFT_STATUSES = ("progressing", "plateau", "declining", "insufficient_data")
-SIZE_STATUSES = ("growing", "flat", "shrinking", "insufficient_data")
+LIFT_STATUSES = ("progressing", "plateau", "declining", "uncertain", "insufficient_data")
+SIZE_STATUSES = ("growing", "flat", "shrinking", "uncertain", "insufficient_data")
 
 ZONES = ("strength", "hypertrophy", "endurance")
 
@@ -105,7 +105,7 @@ class Progress:
         rel = self.relative.filter(pl.col("trainee_id") == trainee_id)
         recent = self.records.filter((pl.col("trainee_id") == trainee_id) & (pl.col("date") >= when["window_start"]))
         shares = {z: 0.0 for z in ZONES} | {r["zone"]: r["share"] for r in focus.iter_rows(named=True)}
-        return {
+        summary = {
             "trainee_id": trainee_id,
             "as_of": when["as_of"].isoformat(),
             "window_weeks": self.window_weeks,
@@ -117,8 +117,14 @@ class Progress:
                     "main_lift": r["main_lift"],
                     "featured": r["featured"],
                     "status": r["status"],
-                    "plateau_since": r["plateau_since"],
+                    "probabilities": _probabilities(r, trends.CLASSES),
+                    "plateau_since": _iso(r["plateau_since"]),
+                    "plateau_since_interval": [_iso(r["plateau_since_low"]), _iso(r["plateau_since_high"])]
+                    if r["plateau_since"] is not None else None,
+                    "weeks_to_settle": r["weeks_to_settle"],
+                    "settles_as": r["settles_as"],
                     "e1rm_kg": _round(r["e1rm_kg"]),
+                    "e1rm_reps": r["e1rm_reps"],
                     "best_e1rm_kg": _round(r["best_e1rm_kg"]),
                     "change_pct_per_week": _round(r["change_pct_per_week"], 2),
                     "change_pct_per_week_95ci": [_round(r["change_low"], 2), _round(r["change_high"], 2)]
@@ -127,10 +133,11 @@ class Progress:
                     "last_session": r["last_session"],
                     "prs_in_window": recent.filter(pl.col("lift") == r["exercise"]).height,
                     "inol_per_session": _round(r["inol"], 2),
+                    "evidence": r["evidence"],
                 }
                 for r in lifts.iter_rows(named=True)
             ],
-            "strength": {"status": _overall(lifts), "relative": _relative(rel)},
+            "strength": strength_status(lifts) | {"relative": _relative(rel)},
             "size": self._size(trainee_id),
             "workload": self._workload(trainee_id),
             "flags": self.flags.filter(pl.col("trainee_id") == trainee_id).drop("trainee_id").to_dicts(),
@@ -144,6 +151,8 @@ class Progress:
                 for r in self.hard_sets.filter(pl.col("trainee_id") == trainee_id).iter_rows(named=True)
             },
         }
+        featured_main = lifts.filter(pl.col("featured") & pl.col("main_lift").is_not_null()).height > 0
+        return summary | {"verdict": verdict.verdict(summary, featured_are_main=featured_main)}
 
 
 def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = None,
@@ -226,9 +235,11 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
     log), the :data:`FEATURED_MAX` loaded lifts with the most sessions in
     the window, then overall.
 
-    The current e1RM is the trend's value at the last session (on the scale of
-    a 5-rep set), else the last session best; the change is the trend's final
-    slope in % per week with its 95% interval.
+    The current e1RM is the trend's value at the last session for the reps
+    the lift was trained at recently (``e1rm_reps``), else the last session
+    best; the change is the posterior mean of the current rate in % per week
+    with its 95% interval. Nothing is clamped: a figure outside the data's
+    range would be a bug to fix, not to hide.
     """
     window = pl.col("date") >= pl.col("window_start")
     per_lift = (
@@ -249,13 +260,16 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
         "ordinal", descending=True).over("trainee_id") <= FEATURED_MAX  # ties: the order below
     featured = pl.when(judged_main.any().over("trainee_id")).then(judged_main).otherwise(most_trained)
     found = detected.select(
-        "trainee_id", pl.col("lift").alias("exercise"), "status", "plateau_since", "change_pct_per_week",
-        "change_low", "change_high", "current_kg")
+        "trainee_id", pl.col("lift").alias("exercise"), "status", *(f"p_{c}" for c in trends.CLASSES),
+        "plateau_since", "plateau_since_low", "plateau_since_high", "weeks_to_settle", "settles_as",
+        "change_pct_per_week", "change_low", "change_high", "current_kg", "e1rm_reps", "evidence")
     return (
         per_lift.join(found, on=["trainee_id", "exercise"], how="left")
         .with_columns(
             pl.col("status").fill_null("insufficient_data"),
-            pl.col("plateau_since").dt.to_string("%Y-%m-%d"),
+            pl.when(pl.col("status").is_null()).then(pl.lit("no sessions with a load in the last "
+                                                             f"{trends.HORIZON_WEEKS} weeks"))
+            .otherwise(pl.col("evidence")).alias("evidence"),
             pl.col("last_session").dt.to_string("%Y-%m-%d"),
             pl.coalesce("current_kg", "last_e1rm_kg").alias("e1rm_kg"),
         )
@@ -263,7 +277,6 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
             pl.when(pl.col("status") != "insufficient_data").then(pl.col(c)).alias(c)
             for c in ("change_pct_per_week", "change_low", "change_high")
         )
-        .with_columns(pl.min_horizontal("e1rm_kg", "best_e1rm_kg").alias("e1rm_kg"))
         .drop("current_kg", "last_e1rm_kg")
         .sort("trainee_id", pl.col("main_lift").is_null(), "sessions_in_window", "sessions", "exercise",
               descending=[False, False, True, True, False])
@@ -298,18 +311,32 @@ def _hard_sets_in_window(sets: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame
     )
 
 
-STATUS_TIE_ORDER = ("declining", "plateau", "progressing")
-"""On a tie between featured lifts, the reading that asks for attention wins."""
+def strength_status(lifts: pl.DataFrame) -> dict:
+    """Strength across the featured lifts: the mean of their class
+    probabilities (the chance that a featured lift picked at random is
+    progressing, on a plateau or declining); the top class when it reaches
+    :data:`trends.COMMIT_PROBABILITY`, else ``uncertain``;
+    ``insufficient_data`` when no featured lift can be judged."""
+    judged = lifts.filter(pl.col("featured") & pl.col("p_plateau").is_not_null())
+    if judged.is_empty():
+        return {"status": "insufficient_data", "probability": None, "probabilities": None,
+                "evidence": "no featured lift has enough recent sessions to judge" if lifts.height
+                else "no lift logged with a load"}
+    mean = {c: judged.get_column(f"p_{c}").mean() for c in trends.CLASSES}
+    top = max(trends.CLASSES, key=lambda c: mean[c])
+    return {"status": top if mean[top] >= trends.COMMIT_PROBABILITY else "uncertain",
+            "probability": _round(mean[top], 3), "probabilities": {c: _round(p, 3) for c, p in mean.items()},
+            "evidence": f"the mean of {judged.height} featured lifts' probabilities"}
 
 
-def _overall(lifts: pl.DataFrame) -> str:
-    """Strength status across the featured lifts: the most common known status."""
-    known = lifts.filter(pl.col("featured") & (pl.col("status") != "insufficient_data"))
-    if known.is_empty():
-        return "insufficient_data"
-    counts = known.group_by("status").len()
-    top = counts.filter(pl.col("len") == pl.col("len").max()).get_column("status").to_list()
-    return next(s for s in STATUS_TIE_ORDER if s in top)
+def _probabilities(row: dict, classes: tuple[str, ...]) -> dict | None:
+    if row[f"p_{classes[0]}"] is None:
+        return None
+    return {c: _round(row[f"p_{c}"], 3) for c in classes}
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _relative(rel: pl.DataFrame) -> dict:

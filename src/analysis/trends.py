@@ -20,8 +20,9 @@ equivalence; Kruschke 2018). ``p_progressing, p_plateau, p_declining`` are
 its posterior probabilities. ``status`` is the most probable class when that
 probability reaches :data:`COMMIT_PROBABILITY`, else ``uncertain`` ("too
 early to tell"), with ``weeks_to_settle``; ``insufficient_data`` with fewer
-than :data:`MIN_SESSIONS` sessions in the horizon or none in the last
-:data:`STALE_WEEKS` weeks. ``plateau_since`` is the posterior median of the
+than :data:`MIN_SESSIONS` sessions in the horizon or fewer than
+:data:`MIN_RECENT_SESSIONS` in the last :data:`STALE_WEEKS` weeks, with the
+reason in ``evidence``. ``plateau_since`` is the posterior median of the
 date the flat stretch began (given a plateau), ``plateau_since_low/high``
 its 80% interval; ``change_pct_per_week`` the posterior mean of the current
 rate, ``change_low/high`` its 95% interval.
@@ -47,6 +48,9 @@ HORIZON_WEEKS = 104
 """Two years of log: long progressions make later stalls visible."""
 MIN_SESSIONS = 8
 STALE_WEEKS = 4
+MIN_RECENT_SESSIONS = 2
+"""Sessions a lift needs in the last :data:`STALE_WEEKS` weeks: one recent
+session cannot show where the lift is now."""
 RECENT_WEEKS = 4
 """The reps a lift was trained at over its last 4 weeks set the scale of its e1RM."""
 REFERENCE_REPS = 5
@@ -118,12 +122,21 @@ def _judgeable(series: pl.DataFrame) -> pl.DataFrame:
     """Per series: sessions, last session, and whether there is enough to judge."""
     return series.group_by(SERIES_KEYS).agg(
         pl.len().alias("sessions"),
-        (pl.col("date").max() >= pl.col("as_of").first() - pl.duration(weeks=STALE_WEEKS)).alias("recent"),
+        (pl.col("date") >= pl.col("as_of") - pl.duration(weeks=STALE_WEEKS)).sum().alias("recent_sessions"),
         pl.col("t").max().alias("t_last"),
         pl.col("t").min().alias("t_first"),
         pl.col("date").min().alias("first_date"),
         pl.col("as_of").first(),
-    ).with_columns(((pl.col("sessions") >= MIN_SESSIONS) & pl.col("recent")).alias("enough")).sort(SERIES_KEYS)
+    ).with_columns(
+        ((pl.col("sessions") >= MIN_SESSIONS) & (pl.col("recent_sessions") >= MIN_RECENT_SESSIONS)).alias("enough"),
+        pl.when(pl.col("sessions") < MIN_SESSIONS)
+        .then(pl.format("{} sessions with a load in the last {} weeks ({} needed)", "sessions",
+                        pl.lit(HORIZON_WEEKS), pl.lit(MIN_SESSIONS)))
+        .when(pl.col("recent_sessions") < MIN_RECENT_SESSIONS)
+        .then(pl.format("{} sessions in the last {} weeks ({} needed to say where it is now)", "recent_sessions",
+                        pl.lit(STALE_WEEKS), pl.lit(MIN_RECENT_SESSIONS)))
+        .alias("evidence"),
+    ).sort(SERIES_KEYS)
 
 
 def _arrays(points: pl.DataFrame, w: np.ndarray) -> segmented.Series:
@@ -179,7 +192,7 @@ SUMMARY_SCHEMA = {
     **{f"p_{c}": pl.Float64 for c in CLASSES},
     "plateau_since_low": pl.Date, "plateau_since": pl.Date, "plateau_since_high": pl.Date,
     "change_pct_per_week": pl.Float64, "change_low": pl.Float64, "change_high": pl.Float64,
-    "current_kg": pl.Float64, "sigma": pl.Float64, "weeks_to_settle": pl.Int64, "settles_as": pl.String,
+    "current_kg": pl.Float64, "e1rm_reps": pl.Int64, "sigma": pl.Float64, "weeks_to_settle": pl.Int64, "settles_as": pl.String,
 }
 
 
@@ -196,7 +209,7 @@ def detect_from(points: pl.DataFrame, comp: segmented.Components | None, judged:
                         for c in ("weeks_to_settle", "settles_as")))
         .select(*SERIES_KEYS, "status", *(f"p_{c}" for c in CLASSES), "plateau_since", "plateau_since_low",
                 "plateau_since_high", "change_pct_per_week", "change_low", "change_high", "current_kg",
-                "weeks_to_settle", "settles_as", "sessions", "sigma")
+                "e1rm_reps", "weeks_to_settle", "settles_as", "sessions", "sigma", "evidence")
         .sort(SERIES_KEYS)
     )
 
@@ -233,7 +246,9 @@ def _per_series(points: pl.DataFrame, comp: segmented.Components) -> pl.DataFram
           enumerate(("plateau_since_low", "plateau_since", "plateau_since_high"))),
         pl.Series("change_pct_per_week", _pct(rate[:, 0])),
         pl.Series("change_low", _pct(rate[:, 2])), pl.Series("change_high", _pct(rate[:, 3])),
-        pl.Series("current_kg", np.exp(level)), pl.Series("sigma", sigma),
+        pl.Series("current_kg", np.exp(level)),
+        pl.Series("e1rm_reps", np.round(REFERENCE_REPS + 5 * d1), dtype=pl.Int64, strict=False),
+        pl.Series("sigma", sigma),
         pl.Series("weeks_to_settle", settle_weeks, dtype=pl.Int64), pl.Series("settles_as", settle_class),
     ).drop("horizon_start")
 

@@ -240,7 +240,7 @@ def _write_index(summaries: dict[str, dict], wanted: list[str], result: BatchRes
         rows.append({"trainee_id": tid, "name": label, "as_of": s["as_of"],
                      "strength": s["strength"]["status"], "size": s["size"]["status"],
                      "lift_counts": [sum(lift["status"] == k for lift in main)
-                                     for k in ("progressing", "plateau", "declining")],
+                                     for k in ("progressing", "plateau", "declining", "uncertain")],
                      "plateaus": [(lift["exercise"], lift["plateau_since"]) for lift in main if lift["status"] == "plateau"],
                      "focus": s["focus"]})
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

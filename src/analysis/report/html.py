@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from analysis import body as body_measures
 from analysis import plots, progress, volume
+from analysis import verdict as verdicts
 from analysis.report.view import TraineeView
 
 
@@ -71,84 +72,18 @@ def header(view: TraineeView) -> str:
     )
 
 
-STATUS_WORDS = {"progressing": "progressing", "plateau": "on a plateau", "declining": "declining",
-                "insufficient_data": "not enough recent data to judge"}
-
-
-def _lift_sentence(lift: dict) -> str:
-    name = lift["exercise"].capitalize()
-    status = lift["status"]
-    if status == "plateau" and lift["plateau_since"]:
-        when = _date(dt.date.fromisoformat(lift["plateau_since"]))
-        return f"{name} flat since {when} (e1RM about {lift['e1rm_kg']:.0f} kg)"
-    if status in ("progressing", "declining"):
-        return f"{name} {status} ({lift['change_pct_per_week']:+.1f}% a week, e1RM about {lift['e1rm_kg']:.0f} kg)"
-    if lift["sessions_in_window"] == 0:
-        return f"{name} not trained in the window (last {_date(dt.date.fromisoformat(lift['last_session']))})"
-    return f"{name}: too few sessions to judge"
-
-
-def _size_sentence(size: dict) -> str:
-    """Size in words with the arm and waist change over the size window."""
-    words = SIZE_WORDS[size["status"]]
-    if size["status"] == "insufficient_data":
-        return f"Size: {words}."
-    weeks = size.get("window_weeks", 0)
-    measures = size.get("measures", {})
-    details = []
-    for name, label in (("arm_cm", "arm"), ("waist_cm", "waist")):
-        m = measures.get(name)
-        if m is None:
-            continue
-        low, high = m["change_per_week_95ci"]
-        change = m["change_per_week"] * weeks
-        details.append(f"{label} steady" if low <= 0 <= high else f"{label} {change:+.1f} cm")
-    detail = f" ({', '.join(details)} over {weeks} weeks)" if details else ""
-    fat = " with the waist rising faster than the limbs: fat gain rather than muscle" \
-        if "fat gain" in (size.get("evidence") or "") else ""
-    return f"Size {words}{detail}{fat}."
-
-
 def verdict(view: TraineeView) -> str:
-    """The plain-words paragraph at the top: what the training emphasised,
-    whether strength and size responded, and what is worth a look."""
-    weeks = view.sessions_per_week.filter(pl.col("week") >= view.window_start)
-    per_week = weeks.get_column("sessions").mean() if weeks.height else 0.0
-    focus = view.summary["focus"]
-    zone, share = max(focus.items(), key=lambda kv: kv[1])
-    first = (f"Last {view.summary['window_weeks']} weeks: {per_week:.1f} sessions a week, "
-             + (f"mostly {zone}-zone work ({share:.0%} of working sets)." if share > 0 else "no working sets."))
-    main = [lift for lift in view.summary["lifts"] if lift["featured"]]
-    overall = view.summary["strength"]["status"]
-    sentences = [first]
-    current = [b for b in view.summary["blocks"] if b["kind"] not in ("off",)]
-    if current:
-        b = current[-1]
-        since = _date(dt.date.fromisoformat(b["start"]))
-        sentences.append(f"Current block: {b['kind']} since {since} ({b['weeks']} week{'s' if b['weeks'] > 1 else ''}).")
-    over = "" if view.featured_are_main or not main else " (on the most-trained lifts)"
-    sentences += [f"Strength overall{over}: {STATUS_WORDS[overall]}.", _size_sentence(view.summary["size"])]
-    if main:
-        sentences.append("; ".join(_lift_sentence(lift) for lift in main) + ".")
-    if zone == "hypertrophy" and share >= 0.5 and any(lift["status"] == "plateau" for lift in main):
-        sentences.append("A strength plateau is common while the work is mostly in the hypertrophy zone.")
-    if zone == "strength" and share >= 0.5 and view.summary["size"]["status"] == "flat":
-        sentences.append("Flat size is common while the work is mostly in the strength zone.")
-    if view.summary["flags"]:
-        n = len(view.summary["flags"])
-        sentences.append(f"{n} workload flag{'s' if n > 1 else ''} worth a look (see Workload).")
-    prs = view.recent_records().filter(pl.col("kind") == "e1rm").height
-    if prs:
-        sentences.append(f"{prs} e1RM record{'s' if prs > 1 else ''} on {_featured_words(view)} in the window.")
-    return "<p class=\"verdict\">" + " ".join(escape(s) for s in sentences) + "</p>"
+    """The plain-words paragraph at the top (:mod:`analysis.verdict`)."""
+    return "<p class=\"verdict\">" + escape(view.summary["verdict"]["text"]) + "</p>"
 
 
 def lift_table(view: TraineeView) -> str:
     """The featured lifts and the lifts with a trend: status, since when, e1RM,
     best, change with its interval. Lifts trained in the window with too few
     sessions to judge are named below it; the others counted."""
-    head = ("<tr><th>lift</th><th>status</th><th>sessions in window</th><th>latest e1RM (kg)</th>"
-            "<th>best e1RM (kg)</th><th>change (% / week, 95% interval)</th></tr>")
+    head = ("<tr><th>lift</th><th>status</th><th>how sure</th><th>sessions in window</th>"
+            "<th>latest e1RM (kg, at reps trained)</th><th>best e1RM (kg)</th>"
+            "<th>change (% / week, 95% interval)</th></tr>")
     lifts = view.summary["lifts"]
     judged = [lift["featured"] or (lift["sessions_in_window"] > 0 and lift["status"] != "insufficient_data")
               for lift in lifts]
@@ -158,12 +93,14 @@ def lift_table(view: TraineeView) -> str:
     rows = []
     for lift in shown:
         css = ' class="main"' if lift["featured"] else ""
-        status = lift["status"].replace("_", " ")
+        status = verdicts.LIFT_WORDS[lift["status"]]
         if lift["plateau_since"]:
-            status += f" since {_date(dt.date.fromisoformat(lift['plateau_since']))}"
+            status += " " + verdicts.since_words(lift["plateau_since"], lift["plateau_since_interval"])
+        reps = f" ({lift['e1rm_reps']} reps)" if lift.get("e1rm_reps") else ""
         rows.append(
             f"<tr{css}><td>{escape(lift['exercise'])}</td><td class=\"status {escape(lift['status'])}\">"
-            f"{escape(status)}</td><td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}</td>"
+            f"{escape(status)}</td><td>{_how_sure(lift.get('probabilities'))}</td>"
+            f"<td>{lift['sessions_in_window']}</td><td>{_num(lift['e1rm_kg'])}{reps}</td>"
             f"<td>{_num(lift['best_e1rm_kg'])}</td><td>{_change(lift)}</td></tr>"
         )
     notes = []
@@ -175,6 +112,13 @@ def lift_table(view: TraineeView) -> str:
                      "are left out; summary.json lists them.")
     return (f"<table class=\"lifts\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
             + "".join(f"<p class=\"note\">{n}</p>" for n in notes))
+
+
+def _how_sure(probabilities: dict | None) -> str:
+    """'progressing 62% · plateau 30% · declining 8%'."""
+    if not probabilities:
+        return ""
+    return " · ".join(f"{escape(c)} {p:.0%}" for c, p in probabilities.items())
 
 
 def _change(lift: dict) -> str:
@@ -194,7 +138,7 @@ def _plateaus(plateaus: list[tuple[str, str | None]]) -> str:
 
 
 def _status_word(status: str) -> str:
-    return "not enough data" if status == "insufficient_data" else status
+    return {"insufficient_data": "not enough data", "uncertain": "too early to tell"}.get(status, status)
 
 
 def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview: str | None = None) -> str:
@@ -206,8 +150,8 @@ def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview
     if failures:
         items = "".join(f"<li><b>{escape(t)}</b>: {escape(why)}</li>" for t, why in sorted(failures.items()))
         body.append(f"<section class=\"failures\"><h2>Failed reports ({len(failures)})</h2><ul>{items}</ul></section>")
-    head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>lifts progressing / plateau / "
-            "declining</th><th>size</th><th>lifts on a plateau</th>"
+    head = ("<tr><th>trainee</th><th>as of</th><th>strength</th><th>main lifts progressing / plateau / "
+            "declining / too early to tell</th><th>size</th><th>lifts on a plateau</th>"
             "<th>focus (strength / hypertrophy / endurance)</th></tr>")
     cells = []
     for r in rows:
@@ -293,15 +237,18 @@ def strength_section(view: TraineeView) -> str:
         parts.append("<p>No lift logged with a load.</p>")
     else:
         lifts = ", ".join(sessions.get_column("exercise").unique(maintain_order=True).to_list())
-        plateaus = {lift["exercise"]: dt.date.fromisoformat(lift["plateau_since"])
+        plateaus = {lift["exercise"]: tuple(dt.date.fromisoformat(d) for d in
+                                            (lift["plateau_since"], *lift["plateau_since_interval"]))
                     for lift in view.summary["lifts"] if lift["plateau_since"]}
         parts.append(figure(
             plots.e1rm_over_time(sessions, view.trend, plateaus, view.window_start, view.as_of),
             alt=f"Session-best estimated 1RM in kg over time for {lifts}, with the fitted trend, "
                 "its range, the report window and any plateau shaded.",
             caption="Dots: best estimated 1RM (e1RM) of each session from working sets (RTS chart where "
-                    "RPE 7 or more is logged, Epley otherwise). Line: the trend on the scale of a 5-rep set, "
-                    "with the 95% range of session values. Grey: the report window; orange: a plateau.",
+                    "RPE 7 or more is logged, Epley otherwise). Line: the posterior mean trend at the reps the "
+                    "lift was trained at in its last 4 weeks, with the 95% range of session values. Grey: the "
+                    "report window; orange: a plateau from its most likely start, lighter over the 80% "
+                    "interval of that start.",
         ))
     parts.append(lift_table(view))
     parts.append(records_list(view))
@@ -370,15 +317,11 @@ def focus_section(view: TraineeView) -> str:
     return "\n".join(parts)
 
 
-SIZE_WORDS = {"growing": "growing", "flat": "flat", "shrinking": "shrinking",
-              "insufficient_data": "not enough measurements to judge"}
-
-
 def size_section(view: TraineeView) -> str:
-    """Body measurements: the size status in words, girths and bodyweight."""
+    """Body measurements: the size verdict in words, girths and bodyweight."""
     size = view.summary["size"]
-    parts = ["<h2>Size</h2>", f"<p>Size: <b>{escape(SIZE_WORDS[size['status']])}</b> "
-             f"({escape(size.get('evidence') or '')}; judged over {body_measures.SIZE_WINDOW_WEEKS} weeks).</p>"]
+    finding = next(f for f in view.summary["verdict"]["findings"] if f["kind"] == "size")
+    parts = ["<h2>Size</h2>", f"<p>{escape(finding['text'])} {escape(size.get('evidence') or '')}</p>"]
     if view.body.is_empty():
         parts.append("<p>No body measurements logged.</p>")
         return "\n".join(parts)

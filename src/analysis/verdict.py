@@ -1,0 +1,181 @@
+"""The answer to the coach's question, from a trainee's summary: is strength
+progressing, size, both or neither, how sure, since when, and what the
+training emphasised.
+
+:func:`verdict` returns structured findings (``kind, subject, status,
+probability, since, text``) and the plain-words paragraph the report shows
+first; the HTML only renders them. Statuses and probabilities come from
+:mod:`analysis.trends` (lifts), :func:`analysis.progress.strength_status`
+(strength overall) and :mod:`analysis.body` (size). Probabilities are said in
+words as "about N% sure" (rounded to 5%), intervals as "between A and B".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+LIFT_WORDS = {"progressing": "progressing", "plateau": "on a plateau", "declining": "declining",
+              "uncertain": "too early to tell", "insufficient_data": "not enough recent data to judge"}
+SIZE_WORDS = {"growing": "growing", "flat": "flat", "shrinking": "shrinking", "uncertain": "too early to tell",
+              "insufficient_data": "not enough body measurements to judge"}
+EMPHASIS_SHARE = 0.5
+"""A zone with at least half of the working sets is what the training emphasised."""
+
+
+def day(iso: str | None) -> str:
+    """'10 Jul' style date (with the year when it is not the report's)."""
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%b %Y}"
+
+
+def sure(p: float | None) -> str:
+    return "" if p is None else f"about {round(p * 20) * 5:.0f}% sure"
+
+
+def since_words(since: str | None, interval: list | None) -> str:
+    if not since:
+        return ""
+    words = f"since about {day(since)}"
+    if interval and interval[0] and interval[1] and interval[0] != interval[1]:
+        words += f" (between {day(interval[0])} and {day(interval[1])})"
+    return words
+
+
+def _settle(weeks: int | None, settles_as: str | None) -> str:
+    if weeks:
+        return (f"about {weeks} more week{'s' if weeks > 1 else ''} of logs at the current frequency would "
+                f"settle it if the current trend holds ({LIFT_WORDS.get(settles_as, settles_as)})")
+    return "the current trend is too close to the line between two readings to settle within 6 months"
+
+
+def lift_finding(lift: dict) -> dict:
+    """One lift's status in words, with its probability and since when."""
+    name, status = lift["exercise"].capitalize(), lift["status"]
+    probs = lift.get("probabilities") or {}
+    p = probs.get(status)
+    level = ""
+    if lift.get("e1rm_kg") is not None:
+        reps = lift.get("e1rm_reps")
+        level = f"e1RM about {lift['e1rm_kg']:.0f} kg" + (f" from sets of about {reps} reps" if reps else "")
+    ci = lift.get("change_pct_per_week_95ci")
+    rate = (f"{lift['change_pct_per_week']:+.1f}% a week ({ci[0]:+.1f} to {ci[1]:+.1f})"
+            if ci and lift.get("change_pct_per_week") is not None else "")
+    if status == "plateau":
+        parts = [f"{name} on a plateau, {sure(p)}", since_words(lift["plateau_since"], lift.get("plateau_since_interval")), level]
+        text = ", ".join(x for x in parts[:2] if x) + (f"; {level}" if level else "")
+    elif status in ("progressing", "declining"):
+        text = f"{name} {status}, {sure(p)}: {rate}" + (f", {level}" if level else "")
+    elif status == "uncertain":
+        top = max(probs, key=probs.get)
+        runner = sorted(probs, key=probs.get)[-2]
+        text = (f"{name}: too early to tell ({LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} "
+                f"{probs[runner]:.0%}); {_settle(lift.get('weeks_to_settle'), lift.get('settles_as'))}")
+    elif lift.get("sessions_in_window") == 0 and lift.get("last_session"):
+        text = f"{name} not trained in the window (last {day(lift['last_session'])})"
+    else:
+        text = f"{name}: too few recent sessions to judge"
+    return {"kind": "lift", "subject": lift["exercise"], "status": status, "probability": _round(p),
+            "since": lift.get("plateau_since") if status == "plateau" else None, "text": text}
+
+
+def size_finding(size: dict) -> dict:
+    status = size["status"]
+    p = (size.get("probabilities") or {}).get(status)
+    words = SIZE_WORDS[status]
+    if status == "insufficient_data":
+        text = f"Size: {words}."
+    elif status == "uncertain":
+        text = "Size: too early to tell from the girths logged so far."
+    else:
+        rate = size.get("limb_rate_cm_per_week")
+        detail = f" (limb girths {rate:+.2f} cm a week)" if rate is not None and status != "flat" else ""
+        since = since_words(size.get("flat_since"), size.get("flat_since_interval")) if status == "flat" else ""
+        text = f"Size {words}, {sure(p)}" + (f", {since}" if since else "") + f"{detail}."
+    if (size.get("p_fat_gain") or 0) > 0.5:
+        text += " The waist is rising faster than the limbs: fat gain rather than muscle."
+    return {"kind": "size", "subject": "limb girths", "status": status, "probability": _round(p),
+            "since": size.get("flat_since") if status == "flat" else None, "text": text}
+
+
+def strength_finding(strength: dict, featured_are_main: bool) -> dict:
+    status, p = strength["status"], strength.get("probability")
+    over = "" if featured_are_main else " (on the most-trained lifts)"
+    if status == "uncertain":
+        text = f"Strength overall{over}: too early to tell (or mixed across lifts)."
+    elif status == "insufficient_data":
+        text = f"Strength overall{over}: {LIFT_WORDS[status]}."
+    else:
+        text = f"Strength overall{over}: {LIFT_WORDS[status]}, {sure(p)}."
+    return {"kind": "strength", "subject": "featured lifts", "status": status, "probability": _round(p),
+            "since": None, "text": text}
+
+
+def emphasis(summary: dict) -> dict:
+    """The zone with most working sets, its share, and the current block."""
+    zone, share = max(summary["focus"].items(), key=lambda kv: kv[1])
+    block = summary["blocks"][-1] if summary.get("blocks") else None
+    return {"zone": zone if share > 0 else None, "share": round(share, 3),
+            "block": {"kind": block["kind"], "start": block["start"], "weeks": block["weeks"]} if block else None}
+
+
+def _emphasis_text(summary: dict, focus: dict) -> str:
+    per_week = summary.get("sessions_per_week") or 0.0
+    text = f"Last {summary['window_weeks']} weeks: {per_week:.1f} sessions a week, " + (
+        f"mostly {focus['zone']}-zone work ({focus['share']:.0%} of working sets)." if focus["zone"]
+        else "no working sets.")
+    block = focus["block"]
+    if block:
+        weeks = block["weeks"]
+        text += f" Current block: {block['kind']} since {day(block['start'])} ({weeks} week{'s' if weeks > 1 else ''})."
+    return text
+
+
+def _reading(focus: dict, strength: dict, size: dict) -> str | None:
+    """What the emphasis means for what was (not) seen."""
+    zone, share = focus["zone"], focus["share"]
+    if share < EMPHASIS_SHARE:
+        return None
+    if zone == "hypertrophy" and strength["status"] == "plateau":
+        return "A strength plateau is common while the work is mostly in the hypertrophy zone."
+    if zone == "strength" and size["status"] == "flat":
+        return "Flat size is common while the work is mostly in the strength zone."
+    if zone == "strength" and strength["status"] == "progressing" and size["status"] == "flat":
+        return "Stronger without getting bigger: what strength-zone work mostly does."
+    return None
+
+
+def verdict(summary: dict, featured_are_main: bool = True) -> dict:
+    """The structured verdict of summary.json: strength, size, emphasis,
+    findings and the paragraph (strength and size first, then the lifts)."""
+    focus = emphasis(summary)
+    strength = strength_finding(summary["strength"], featured_are_main)
+    size = size_finding(summary["size"])
+    lifts = [lift_finding(lift) for lift in summary["lifts"] if lift["featured"]]
+    findings = [strength, size, *lifts]
+    flags = len(summary.get("flags") or [])
+    if flags:
+        findings.append({"kind": "workload", "subject": "flags", "status": "flagged", "probability": None,
+                         "since": None, "text": f"{flags} workload flag{'s' if flags > 1 else ''} worth a look "
+                                                f"(see Workload)."})
+    prs = sum(lift.get("prs_in_window") or 0 for lift in summary["lifts"] if lift["featured"])
+    if prs:
+        findings.append({"kind": "records", "subject": "featured lifts", "status": "records", "probability": None,
+                         "since": None, "text": f"{prs} record{'s' if prs > 1 else ''} on the featured lifts "
+                                                f"in the window."})
+    reading = _reading(focus, summary["strength"], summary["size"])
+    sentences = [_emphasis_text(summary, focus), strength["text"], size["text"]]
+    if lifts:
+        sentences.append("; ".join(f["text"] for f in lifts) + ".")
+    sentences += [reading] if reading else []
+    sentences += [f["text"] for f in findings if f["kind"] in ("workload", "records")]
+    return {
+        "strength": {"status": strength["status"], "probability": strength["probability"]},
+        "size": {"status": size["status"], "probability": size["probability"]},
+        "emphasis": focus,
+        "findings": findings,
+        "text": " ".join(sentences),
+    }
+
+
+def _round(p: float | None) -> float | None:
+    return None if p is None else round(p, 3)
