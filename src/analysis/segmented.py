@@ -60,8 +60,10 @@ class Prior:
     temper: float = 1.0
     min_before: int = 3
     """Points a break needs before it (flat all along excepted)."""
-    min_after: int = 2
+    min_after: int = 3
     """Points a break needs after it."""
+    min_weeks_after: float = 3.0
+    """Weeks a break needs after it: a shorter stall is not a plateau yet."""
 
 
 MODELS = ("line", "free", "flat")
@@ -99,8 +101,14 @@ class Components:
     p_class: np.ndarray  # (K, 3): P(rate > rope), P(|rate| <= rope), P(rate < -rope)
 
 
-def fit(s: Series, prior: Prior, rope: float) -> Components:
-    """The exact posterior over models and break dates of every series."""
+def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None) -> Components:
+    """The exact posterior over models and break dates of every series.
+
+    ``scale`` (one per series, e.g. a robust SD of a first fit's residuals)
+    replaces ``prior.sigma_ref`` in ``V0`` so that the prior SDs hold in the
+    units of ``y`` whatever the series' noise (``β ~ N(0, σ² V0)`` with
+    ``V0 = (sd / scale)²`` is ``N(0, sd²)`` at ``σ = scale``)."""
+    scale = np.full(s.n_series, prior.sigma_ref) if scale is None else scale
     m = s.z.shape[1]
     y_bar = _series_mean(s, s.y)
     y = s.y - y_bar[s.sid]
@@ -127,7 +135,8 @@ def fit(s: Series, prior: Prior, rope: float) -> Components:
             tau = s.t[idx]
         xtx, xty, yy, n = _normal_equations(before, total[sid], tau, m)
         keep = [0, 1, 2, *range(3, 3 + m)] if model != "flat" else [0, 1, *range(3, 3 + m)]
-        blocks.append(_posterior(model, sid, tau, xtx[:, keep][:, :, keep], xty[:, keep], yy, n, prior, m))
+        blocks.append(_posterior(model, sid, tau, xtx[:, keep][:, :, keep], xty[:, keep], yy, n, prior, m,
+                                 scale[sid]))
     comp = _concat(blocks, m)
     comp.coef[:, 0] += y_bar[comp.sid]
     _normalise(comp, prior, s.n_series)
@@ -192,24 +201,26 @@ def _candidates(s: Series, start: np.ndarray, end: np.ndarray, prior: Prior) -> 
     before = idx - start[s.sid]
     after = end[s.sid] - 1 - idx
     first_of_week = np.concatenate([[True], (s.week[1:] != s.week[:-1]) | (s.sid[1:] != s.sid[:-1])])
-    inner = first_of_week & (before >= prior.min_before) & (after >= prior.min_after)
+    weeks_after = s.t[end[s.sid] - 1] - s.t
+    inner = (first_of_week & (before >= prior.min_before) & (after >= prior.min_after)
+             & (weeks_after >= prior.min_weeks_after))
     return {"line": start, "free": idx[inner], "flat": np.sort(np.concatenate([start, idx[inner]]))}
 
 
-def _posterior(model: str, sid, tau, xtx, xty, yy, n, prior: Prior, m: int) -> dict:
+def _posterior(model: str, sid, tau, xtx, xty, yy, n, prior: Prior, m: int, scale: np.ndarray) -> dict:
     """Posterior of one model at each candidate (NIG conjugate update)."""
     sds = [prior.level_sd, prior.slope_sd, prior.slope_sd, *prior.z_sd]
     if model == "flat":
         sds = [sds[0], sds[1], *sds[3:]]
-    v0_inv = (prior.sigma_ref / np.asarray(sds)) ** 2
-    lam = xtx + np.diag(v0_inv)
+    v0_inv = (scale[:, None] / np.asarray(sds)[None, :]) ** 2
+    lam = xtx + v0_inv[:, :, None] * np.eye(len(sds))[None]
     inv = np.linalg.inv(lam)
     mean = np.einsum("kij,kj->ki", inv, xty)
     b0 = (prior.a0 - 1) * prior.sigma_ref ** 2  # prior mean of σ²: σ_ref²
     an = prior.a0 + n / 2
     bn = b0 + 0.5 * np.maximum(yy - np.einsum("ki,ki->k", mean, xty), 0.0)
     _, logdet = np.linalg.slogdet(lam)
-    logml = 0.5 * np.sum(np.log(v0_inv)) - 0.5 * logdet - an * np.log(bn) + special.gammaln(an)
+    logml = 0.5 * np.sum(np.log(v0_inv), axis=1) - 0.5 * logdet - an * np.log(bn) + special.gammaln(an)
     # line: b1's column is all zero, so its prior factor cancels and the slope is b2
     coef = np.zeros((len(tau), 3 + m))
     if model == "flat":
