@@ -27,9 +27,11 @@ date the flat stretch began (given a plateau), ``plateau_since_low/high``
 its 80% interval; ``change_pct_per_week`` the posterior mean of the current
 rate, ``change_low/high`` its 95% interval.
 
-Figures stay inside the data: ``current_kg`` is the trend's e1RM at the last
-session for the reps the lift was trained at over its last 4 weeks (no
-extrapolation to a rep range it was not trained at).
+Figures stay inside the data: ``current_kg`` is the median session-best
+e1RM of the lift's last 4 weeks of sessions and ``e1rm_reps`` the median reps
+of those sets (no extrapolation to a rep range it was not trained at; real
+logs have level shifts, a new machine or grip, that a trend must not smear);
+the trend lines are drawn at the reps of those weeks.
 
 ``benchmarks/plateau_accuracy.py`` scores it on the scenario grid
 (:mod:`analysis.scenarios`).
@@ -250,20 +252,16 @@ def _per_series(points: pl.DataFrame, comp: segmented.Components) -> pl.DataFram
     rate = segmented.rate_summary(comp, n)
     recent = _recent_reps(points)
     s_last = recent.get_column("t_last").to_numpy()
-    d1 = recent.get_column("d1").to_numpy()
-    z = np.column_stack([d1, d1 * d1])
-    level = segmented.predict(comp, np.arange(n), s_last, z)
     sigma = np.bincount(comp.sid, weights=comp.weight * comp.sigma, minlength=n)
     settle_weeks, settle_class = weeks_to_settle(rate[:, 0], rate[:, 1], _segment_weeks(comp, s_last, n))
-    keys = recent.select(*SERIES_KEYS, "horizon_start")
-    return keys.with_columns(
+    return recent.select(*SERIES_KEYS, "horizon_start").with_columns(
         *(pl.Series(f"p_{c}", probs[:, k]) for k, c in enumerate(CLASSES)),
         *(_week_date(since[:, j]).alias(name) for j, name in
           enumerate(("plateau_since_low", "plateau_since", "plateau_since_high"))),
         pl.Series("change_pct_per_week", _pct(rate[:, 0])),
         pl.Series("change_low", _pct(rate[:, 2])), pl.Series("change_high", _pct(rate[:, 3])),
-        pl.Series("current_kg", np.exp(level)),
-        pl.Series("e1rm_reps", np.round(REFERENCE_REPS + 5 * d1), dtype=pl.Int64, strict=False),
+        recent.get_column("recent_kg").alias("current_kg"),
+        recent.get_column("recent_reps").round().cast(pl.Int64).alias("e1rm_reps"),
         pl.Series("sigma", sigma),
         pl.Series("weeks_to_settle", settle_weeks, dtype=pl.Int64), pl.Series("settles_as", settle_class),
     ).drop("horizon_start")
@@ -276,12 +274,16 @@ def _week_date(t: np.ndarray) -> pl.Expr:
 
 
 def _recent_reps(points: pl.DataFrame) -> pl.DataFrame:
-    """Per series (by sid): last t, the mean rep term of its last 4 weeks, the horizon start."""
+    """Per series (by sid): last t, the mean rep term, median session e1RM
+    and median reps of its last 4 weeks, the horizon start."""
     d1, _ = rep_terms()
     last = pl.col("t").max()
+    recent = pl.col("t") >= last - RECENT_WEEKS
     return (
         points.group_by("sid", *SERIES_KEYS)
-        .agg(last.alias("t_last"), d1.filter(pl.col("t") >= last - RECENT_WEEKS).mean().alias("d1"),
+        .agg(last.alias("t_last"), d1.filter(recent).mean().alias("d1"),
+             pl.col("e1rm_kg").filter(recent).median().alias("recent_kg"),
+             pl.col("reps").filter(recent).median().alias("recent_reps"),
              (pl.col("as_of").first() - pl.duration(weeks=HORIZON_WEEKS)).alias("horizon_start"))
         .sort("sid")
     )
