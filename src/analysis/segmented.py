@@ -64,6 +64,8 @@ class Prior:
     """Points a break needs after it."""
     min_weeks_after: float = 3.0
     """Weeks a break needs after it: a shorter stall is not a plateau yet."""
+    last_segment_weeks: float = 4.0
+    """The line's hinges stop this many weeks before its last point."""
 
 
 MODELS = ("line", "free", "flat")
@@ -101,13 +103,21 @@ class Components:
     p_class: np.ndarray  # (K, 3): P(rate > rope), P(|rate| <= rope), P(rate < -rope)
 
 
-def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None) -> Components:
+def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None,
+        knots: np.ndarray | None = None) -> Components:
     """The exact posterior over models and break dates of every series.
 
     ``scale`` (one per series, e.g. a robust SD of a first fit's residuals)
     replaces ``prior.sigma_ref`` in ``V0`` so that the prior SDs hold in the
     units of ``y`` whatever the series' noise (``β ~ N(0, σ² V0)`` with
-    ``V0 = (sd / scale)²`` is ``N(0, sd²)`` at ``σ = scale``)."""
+    ``V0 = (sd / scale)²`` is ``N(0, sd²)`` at ``σ = scale``).
+
+    ``knots``: the last ``len(knots)`` columns of ``z`` are hinges
+    ``min(t - k, 0)`` at these times (a slope change at ``k``, a linear
+    spline: the trend before a break need not be straight). A hinge is used
+    only where it bends the stretch before the break (``k < τ``), or for the
+    line, before its last :attr:`Prior.last_segment_weeks`, so that the
+    current rate is always one straight final stretch."""
     scale = np.full(s.n_series, prior.sigma_ref) if scale is None else scale
     m = s.z.shape[1]
     y_bar = _series_mean(s, s.y)
@@ -134,6 +144,9 @@ def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None) -
         else:
             tau = s.t[idx]
         xtx, xty, yy, n = _normal_equations(before, total[sid], tau, m)
+        if knots is not None and len(knots):
+            limit = s.t[end[sid] - 1] - prior.last_segment_weeks if model == "line" else tau
+            _drop_hinges(xtx, xty, knots[None, :] >= limit[:, None], 3 + m - len(knots))
         keep = [0, 1, 2, *range(3, 3 + m)] if model != "flat" else [0, 1, *range(3, 3 + m)]
         blocks.append(_posterior(model, sid, tau, xtx[:, keep][:, :, keep], xty[:, keep], yy, n, prior, m,
                                  scale[sid]))
@@ -193,6 +206,16 @@ def _normal_equations(b: np.ndarray, tot: np.ndarray, tau: np.ndarray, m: int):
     upper = np.triu_indices(p, 1)
     xtx[:, upper[1], upper[0]] = xtx[:, upper[0], upper[1]]
     return xtx, xty, tot[:, yy_], tot[:, n_]
+
+
+def _drop_hinges(xtx: np.ndarray, xty: np.ndarray, unused: np.ndarray, first: int) -> None:
+    """Zero the data terms of the hinges a candidate does not use: only
+    their prior is left, whose factor cancels in the marginal likelihood."""
+    rows, cols = np.nonzero(unused)
+    cols = cols + first
+    xtx[rows, cols, :] = 0.0
+    xtx[rows, :, cols] = 0.0
+    xty[rows, cols] = 0.0
 
 
 def _candidates(s: Series, start: np.ndarray, end: np.ndarray, prior: Prior) -> dict[str, np.ndarray]:
@@ -340,22 +363,43 @@ def rate_summary(comp: Components, n_series: int, q: tuple[float, float] = (0.02
 def predict(comp: Components, sid: np.ndarray, t: np.ndarray, z: np.ndarray, min_weight: float = 1e-3) -> np.ndarray:
     """Posterior mean of the trend (with the covariates z) at points (sid, t),
     from the components holding at least ``min_weight`` of their series'
-    probability (renormalised; the most probable one always)."""
+    probability (renormalised; the most probable one always).
+
+    Exact, without pairing every point with every component: the mean is
+    linear in the components, Σ_k w_k [a_k + b1_k min(u_k, 0) + b2_k max(u_k, 0)
+    + c_k'z] with u_k = t - τ_k, so with the components sorted by (series, τ)
+    a point's value is Σ w a + (Σ w c)'z plus the prefix sums of w b2 and
+    w b2 τ over the components with τ <= t and the rest's sums of w b1 and
+    w b1 τ (one sorted search per point)."""
     n_series = int(max(comp.sid.max(initial=-1), sid.max(initial=-1))) + 1
     keep = comp.weight >= np.minimum(min_weight, np.maximum.reduceat(comp.weight, _bounds(comp.sid)[0]))[comp.sid] \
         if len(comp.sid) else np.zeros(0, bool)
     c_sid, tau, coef, wt = comp.sid[keep], comp.tau[keep], comp.coef[keep], comp.weight[keep]
     wt = wt / np.bincount(c_sid, weights=wt, minlength=n_series)[c_sid]
-    first = np.searchsorted(c_sid, np.arange(n_series))
-    count = np.bincount(c_sid, minlength=n_series)
-    reps = count[sid]
-    point = np.repeat(np.arange(len(sid)), reps)
-    within = np.arange(len(point)) - np.repeat(np.cumsum(reps) - reps, reps)
-    k = np.repeat(first[sid], reps) + within
-    u = t[point] - tau[k]
-    value = (coef[k, 0] + coef[k, 1] * np.minimum(u, 0) + coef[k, 2] * np.maximum(u, 0)
-             + np.einsum("kj,kj->k", coef[k, 3:], z[point]))
-    return np.bincount(point, weights=wt[k] * value, minlength=len(sid))
+    order = np.lexsort((tau, c_sid))
+    c_sid, tau, coef, wt = c_sid[order], tau[order], coef[order], wt[order]
+    first = np.searchsorted(c_sid, np.arange(n_series + 1))  # series s: components first[s]:first[s + 1]
+    begin, stop = first[:-1], first[1:]
+    level = np.bincount(c_sid, weights=wt * coef[:, 0], minlength=n_series)
+    cz = np.zeros((n_series, coef.shape[1] - 3))
+    present = begin < stop
+    if cz.shape[1] and present.any():
+        cz[present] = np.add.reduceat(wt[:, None] * coef[:, 3:], begin[present], axis=0)
+    wb1, wb2 = wt * coef[:, 1], wt * coef[:, 2]
+    cum = np.zeros((len(tau) + 1, 4))  # running sums of w b2, w b2 τ, w b1, w b1 τ
+    np.cumsum(np.column_stack([wb2, wb2 * tau, wb1, wb1 * tau]), axis=0, out=cum[1:])
+    # Each point's place among its series' τ (side right: τ <= t before it), by one search on
+    # keys laid out series after series: τ - (series' first τ) + offset, t clipped to its
+    # series' τ range ± 0.5 (outside it, all τ are on one side), series 1 apart.
+    lo = np.where(present, tau[np.minimum(begin, len(tau) - 1)] if len(tau) else 0.0, 0.0)
+    hi = np.where(present, tau[np.maximum(stop - 1, 0)] if len(tau) else 0.0, 0.0)
+    offset = np.concatenate([[0.0], np.cumsum(hi - lo + 2.0)[:-1]]) - lo + 0.5
+    key = np.clip(t, lo[sid] - 0.5, hi[sid] + 0.5) + offset[sid]
+    j = np.clip(np.searchsorted(tau + offset[c_sid], key, side="right"), begin[sid], stop[sid])
+    at_j, at_begin, at_stop = cum[j], cum[begin[sid]], cum[stop[sid]]
+    return (level[sid] + np.einsum("ij,ij->i", cz[sid], z)
+            + t * (at_j[:, 0] - at_begin[:, 0]) - (at_j[:, 1] - at_begin[:, 1])
+            + t * (at_stop[:, 2] - at_j[:, 2]) - (at_stop[:, 3] - at_j[:, 3]))
 
 
 def map_component(comp: Components, n_series: int) -> np.ndarray:

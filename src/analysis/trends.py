@@ -9,10 +9,13 @@ averaging over one line, a break with a free slope after it, and flat since
 the break, every candidate break week integrated out, with conjugate priors
 (:data:`PRIOR`) and rep-range terms ``x = (reps - 5) / 5`` and ``x²`` fitted
 jointly, so a switch between a 10-12-rep and a 3-5-rep block does not read as
-a jump or a drop (the formulas' rep-range bias; Reynolds et al. 2006). What a
-trainee's lifts share on a day (readiness) is taken out, and deload weeks,
-easy days and logging slips are down-weighted by a Student-t likelihood
-(:func:`analysis.segmented.student_t_weights`), not cut.
+a jump or a drop (the formulas' rep-range bias; Reynolds et al. 2006), and
+hinges every :data:`KNOT_WEEKS` weeks before the break (a linear spline with
+a prior on each slope change), so the stretch before a stall may slow down
+gradually as real progress does. Deload weeks, easy days and logging slips
+are down-weighted by a Student-t likelihood
+(:func:`analysis.segmented.student_t_weights`), not cut. Each series is
+judged on its own data only (fixed priors, nothing pooled across trainees).
 
 The current rate is *progressing* above +:data:`ROPE_PCT_PER_WEEK` % a week,
 *declining* below its negative and *plateau* inside (the region of practical
@@ -63,11 +66,21 @@ worthwhile 1RM difference, low end of 2-4%; Grgic et al. 2020) spread over a
 ROPE = math.log1p(ROPE_PCT_PER_WEEK / 100)
 SIGMA_REF = 0.035
 """Typical session noise of log e1RM (3.5%; DOMAIN.md, "Saying how sure")."""
+KNOT_WEEKS = 13.0
+"""Spacing of the spline knots that let the trend before a break bend: a
+quarter year (on the tuning seeds 8 and 13 weeks scored alike, 4 worse;
+fewer knots are faster)."""
+KNOTS = np.arange(KNOT_WEEKS, HORIZON_WEEKS, KNOT_WEEKS)
+HINGE_SD = 0.0025
+"""Prior SD of a slope change at a knot (0.25 %/week; 0.5 and 1.0 %/week had
+a worse Brier score on the tuning seeds)."""
+
+
 PRIOR = segmented.Prior(
     sigma_ref=SIGMA_REF,
     level_sd=1.0,
     slope_sd=0.01,  # 1 %/week: novices gain 1-2.5, intermediates 0.25-0.5 (DOMAIN.md)
-    z_sd=(0.1, 0.05),  # the formulas' rep-range bias: under 10% per 5 reps
+    z_sd=(0.1, 0.05, *([HINGE_SD] * len(KNOTS))),  # rep-range bias under 10% per 5 reps; spline bends
     model_prior=(1 / 3, 1 / 3, 1 / 3),
     temper=1.0,
 )
@@ -76,20 +89,18 @@ T_NU = 4.0
 COMMIT_PROBABILITY = 0.7
 """A class is stated when its calibrated probability reaches this. Chosen on
 the scenario grid's tuning seeds 1-3 from the risk-coverage curve (Chow
-1970): committing at 0.6 / 0.7 / 0.8 was right 68.6% / 72.3% / 75.6% of the
-time on 37% / 24% / 18% of the series; 0.7 keeps the stated probability
-meaningful ("about 70% sure" is right about 70% of the time) while still
-answering for a quarter of the hardest series."""
+1970): committing at 0.6 / 0.7 / 0.8 was right 73.8% / 83.2% / 89.4% of the
+time on 37% / 21% / 12% of the series; at 0.7 a stated call is right about
+five times in six, and a quarter of those hard series still get one."""
 SETTLE_MAX_WEEKS = 26
-DAY_EFFECTS = True
-CALIBRATION_T = 4.0
-"""Temperature on the posterior class probabilities. The models are too
-simple for real logs (curved progress, loads chosen from a lagging guess of
-the 1RM, autocorrelated readiness), so the raw posterior is over-confident:
-on the scenario grid's tuning seeds 1-3 (6,202 series) its top class is right
-54.5% of the time at a stated 84% (expected calibration error 0.29).
-Tempering by T = 4 minimised the calibration error (0.054) and nearly the
-Brier score (0.571; T = 6: 0.570); 1.5 / 2 / 3 left 0.22 / 0.17 / 0.09."""
+CALIBRATION_T = 3.0
+"""Temperature on the posterior class probabilities. The models are simpler
+than real logs (curved progress, loads chosen from a lagging guess of the
+1RM, autocorrelated readiness), so the raw posterior is over-confident: on
+the scenario grid's tuning seeds 1-3 its top class was right 56% of the time
+while stating more (expected calibration error 0.24, Brier 0.635). T = 2 /
+3 / 4 gave calibration errors 0.106 / 0.031 / 0.025 and Brier scores 0.549 /
+0.532 / 0.534: T = 3 has the best Brier score, a proper scoring rule."""
 
 SERIES_KEYS = ["trainee_id", "lift"]
 CLASSES = ("progressing", "plateau", "declining")
@@ -154,9 +165,14 @@ def _judgeable(series: pl.DataFrame) -> pl.DataFrame:
     ).sort(SERIES_KEYS)
 
 
+def covariates(t: np.ndarray, d1: np.ndarray) -> np.ndarray:
+    """The nuisance columns of a session: rep terms x, x² and the hinges min(t - k, 0)."""
+    return np.column_stack([d1, d1 * d1, np.minimum(t[:, None] - KNOTS[None, :], 0.0)])
+
+
 def _arrays(points: pl.DataFrame, w: np.ndarray) -> segmented.Series:
-    d1, d2 = rep_terms()
-    z = points.select(d1.alias("d1"), d2.alias("d2")).to_numpy()
+    d1, _ = rep_terms()
+    z = covariates(points.get_column("t").to_numpy(), points.select(d1).to_series().to_numpy())
     return segmented.Series(sid=points.get_column("sid").to_numpy(), t=points.get_column("t").to_numpy(),
                             y=points.get_column("y").to_numpy(), w=w, week=points.get_column("week").to_numpy(),
                             z=z)
@@ -166,26 +182,15 @@ def _robust_sd(x: pl.Expr) -> pl.Expr:
     return 1.4826 * (x - x.median()).abs().median()
 
 
-def _reweighted(points: pl.DataFrame, comp: segmented.Components) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-    """Day effects out of ``y``, Student-t weights and each series' robust
-    residual SD (the prior's scale in the second fit), from the first fit.
-
-    What all of a trainee's lifts share on a day (readiness) is estimated
-    leave-one-out from the other lifts' residuals that day (shrunk by
-    k/(k+1) for k other lifts) and subtracted."""
+def _reweighted(points: pl.DataFrame, comp: segmented.Components) -> tuple[np.ndarray, np.ndarray]:
+    """Student-t weights of every session and each series' robust residual SD
+    (the prior's scale in the second fit), from the first fit's residuals."""
     s = _arrays(points, np.ones(points.height))
     resid = s.y - segmented.predict(comp, s.sid, s.t, s.z)
-    day = ["trainee_id", "date"]
-    others = pl.len().over(day) - 1
-    loo = (pl.col("resid").sum().over(day) - pl.col("resid")) / others * others / (others + 1)
-    shared = pl.when(others > 0).then(loo).otherwise(0.0) if DAY_EFFECTS else pl.lit(0.0)
-    adjusted = points.with_columns(pl.Series("resid", resid)).with_columns(
-        (pl.col("y") - shared).alias("y"), (pl.col("resid") - shared).alias("resid"))
-    scale = adjusted.select(pl.max_horizontal(_robust_sd(pl.col("resid")).over("sid"), pl.lit(0.01))).to_series()
-    w = segmented.student_t_weights(adjusted.get_column("resid").to_numpy(), scale.to_numpy(), T_NU)
-    per_series = np.bincount(adjusted.get_column("sid").to_numpy(), weights=scale.to_numpy()) / np.bincount(
-        adjusted.get_column("sid").to_numpy())
-    return adjusted.drop("resid"), w, per_series
+    scale = points.with_columns(pl.Series("resid", resid)).select(
+        pl.max_horizontal(_robust_sd(pl.col("resid")).over("sid"), pl.lit(0.01))).to_series().to_numpy()
+    per_series = np.bincount(s.sid, weights=scale) / np.bincount(s.sid)
+    return segmented.student_t_weights(resid, scale, T_NU), per_series
 
 
 def posterior(series: pl.DataFrame) -> tuple[pl.DataFrame, segmented.Components, pl.DataFrame]:
@@ -196,9 +201,9 @@ def posterior(series: pl.DataFrame) -> tuple[pl.DataFrame, segmented.Components,
     points = series.join(ids, on=SERIES_KEYS).sort("sid", "t")
     if points.is_empty():
         return points, None, judged
-    first = segmented.fit(_arrays(points, np.ones(points.height)), PRIOR, ROPE)
-    points, w, scale = _reweighted(points, first)
-    return points.with_columns(pl.Series("w", w)), segmented.fit(_arrays(points, w), PRIOR, ROPE, scale), judged
+    first = segmented.fit(_arrays(points, np.ones(points.height)), PRIOR, ROPE, knots=KNOTS)
+    w, scale = _reweighted(points, first)
+    return points.with_columns(pl.Series("w", w)), segmented.fit(_arrays(points, w), PRIOR, ROPE, scale, KNOTS), judged
 
 
 def detect(series: pl.DataFrame) -> pl.DataFrame:
@@ -369,8 +374,8 @@ def trend_lines(points: pl.DataFrame, comp: segmented.Components | None) -> pl.D
     recent = _recent_reps(points)
     d1 = recent.get_column("d1").to_numpy()
     sid = points.get_column("sid").to_numpy()
-    z = np.column_stack([d1, d1 * d1])[sid]
-    trend = segmented.predict(comp, sid, points.get_column("t").to_numpy(), z)
+    t = points.get_column("t").to_numpy()
+    trend = segmented.predict(comp, sid, t, covariates(t, d1[sid]))
     n = len(d1)
     sigma = np.bincount(comp.sid, weights=comp.weight * comp.sigma, minlength=n)[sid]
     return (
