@@ -85,10 +85,20 @@ class Progress:
             return {"status": "insufficient_data", "evidence": "no body measurements"}
         row = status.row(0, named=True)
         trends = self.body_trends.filter(mine & (pl.col("n") >= body_measures.MIN_MEASUREMENTS))
+        judged = row["p_flat"] is not None
         return {
             "status": row["status"],
+            "probabilities": _probabilities(row, body_measures.SIZE_CLASSES),
+            "probability": _round(row[f"p_{row['status']}"], 3) if f"p_{row['status']}" in row else None,
+            "flat_since": _iso(row["flat_since"]),
+            "flat_since_interval": [_iso(row["flat_since_low"]), _iso(row["flat_since_high"])]
+            if row["flat_since"] is not None else None,
+            "limb_rate_cm_per_week": _round(row["limb_rate_cm_per_week"], 3) if judged else None,
+            "limb_rate_cm_per_week_95ci": [_round(row["limb_rate_low"], 3), _round(row["limb_rate_high"], 3)]
+            if judged else None,
+            "p_fat_gain": _round(row["p_fat_gain"], 3),
             "evidence": row["evidence"],
-            "window_weeks": body_measures.SIZE_WINDOW_WEEKS,
+            "measures_window_weeks": body_measures.SIZE_WINDOW_WEEKS,
             "measures": {
                 r["measure"]: {"change_per_week": _round(r["slope_per_week"], 3),
                                "change_per_week_95ci": [_round(r["low"], 3), _round(r["high"], 3)],

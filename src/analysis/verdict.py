@@ -29,7 +29,10 @@ def day(iso: str | None) -> str:
 
 
 def sure(p: float | None) -> str:
-    return "" if p is None else f"about {round(p * 20) * 5:.0f}% sure"
+    """'about 85% sure' (to 5%; 'over 95% sure' above that)."""
+    if p is None:
+        return ""
+    return "over 95% sure" if p > 0.975 else f"about {round(p * 20) * 5:.0f}% sure"
 
 
 def since_words(since: str | None, interval: list | None) -> str:
@@ -43,9 +46,9 @@ def since_words(since: str | None, interval: list | None) -> str:
 
 def _settle(weeks: int | None, settles_as: str | None) -> str:
     if weeks:
-        return (f"about {weeks} more week{'s' if weeks > 1 else ''} of logs at the current frequency would "
-                f"settle it if the current trend holds ({LIFT_WORDS.get(settles_as, settles_as)})")
-    return "the current trend is too close to the line between two readings to settle within 6 months"
+        return (f"about {weeks} more week{'s' if weeks > 1 else ''} of logs at this frequency would settle it "
+                f"if the trend holds ({LIFT_WORDS.get(settles_as, settles_as)})")
+    return "not likely to settle within 6 months at this trend"
 
 
 def lift_finding(lift: dict) -> dict:
@@ -70,12 +73,23 @@ def lift_finding(lift: dict) -> dict:
         runner = sorted(probs, key=probs.get)[-2]
         text = (f"{name}: too early to tell ({LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} "
                 f"{probs[runner]:.0%}); {_settle(lift.get('weeks_to_settle'), lift.get('settles_as'))}")
+        text = text[0].upper() + text[1:]
     elif lift.get("sessions_in_window") == 0 and lift.get("last_session"):
         text = f"{name} not trained in the window (last {day(lift['last_session'])})"
     else:
         text = f"{name}: too few recent sessions to judge"
     return {"kind": "lift", "subject": lift["exercise"], "status": status, "probability": _round(p),
             "since": lift.get("plateau_since") if status == "plateau" else None, "text": text}
+
+
+def _unsure_words(lift: dict) -> str:
+    """'bench press (on a plateau 46%, declining 37%; about 6 more weeks of logs would settle it)'."""
+    probs = lift["probabilities"]
+    top, runner = sorted(probs, key=probs.get, reverse=True)[:2]
+    weeks = lift.get("weeks_to_settle")
+    settle = (f"; about {weeks} more week{'s' if weeks > 1 else ''} of logs would settle it if the trend holds"
+              if weeks else "")
+    return f"{lift['exercise']} ({LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} {probs[runner]:.0%}{settle})"
 
 
 def size_finding(size: dict) -> dict:
@@ -164,8 +178,10 @@ def verdict(summary: dict, featured_are_main: bool = True) -> dict:
                                                 f"in the window."})
     reading = _reading(focus, summary["strength"], summary["size"])
     sentences = [_emphasis_text(summary, focus), strength["text"], size["text"]]
-    if lifts:
-        sentences.append("; ".join(f["text"] for f in lifts) + ".")
+    sentences += [f["text"] + "." for f in lifts if f["status"] != "uncertain"]
+    unsure = [lift for lift in summary["lifts"] if lift["featured"] and lift["status"] == "uncertain"]
+    if unsure:
+        sentences.append("Too early to tell: " + "; ".join(_unsure_words(lift) for lift in unsure) + ".")
     sentences += [reading] if reading else []
     sentences += [f["text"] for f in findings if f["kind"] in ("workload", "records")]
     return {
