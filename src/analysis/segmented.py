@@ -101,6 +101,7 @@ class Components:
     df: np.ndarray
     sigma: np.ndarray  # posterior mean of σ (sqrt of E σ²)
     p_class: np.ndarray  # (K, 3): P(rate > rope), P(|rate| <= rope), P(rate < -rope)
+    since: np.ndarray | None = None  # when the final straight stretch began: τ, or the line's last hinge
 
 
 def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None,
@@ -148,8 +149,10 @@ def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None,
             limit = s.t[end[sid] - 1] - prior.last_segment_weeks if model == "line" else tau
             _drop_hinges(xtx, xty, knots[None, :] >= limit[:, None], 3 + m - len(knots))
         keep = [0, 1, 2, *range(3, 3 + m)] if model != "flat" else [0, 1, *range(3, 3 + m)]
-        blocks.append(_posterior(model, sid, tau, xtx[:, keep][:, :, keep], xty[:, keep], yy, n, prior, m,
-                                 scale[sid]))
+        block = _posterior(model, sid, tau, xtx[:, keep][:, :, keep], xty[:, keep], yy, n, prior, m, scale[sid])
+        block["since"] = tau if model != "line" or knots is None or not len(knots) else np.maximum(
+            tau, np.max(np.where(knots[None, :] < limit[:, None], knots[None, :], -np.inf), axis=1))
+        blocks.append(block)
     comp = _concat(blocks, m)
     comp.coef[:, 0] += y_bar[comp.sid]
     _normalise(comp, prior, s.n_series)
@@ -265,7 +268,7 @@ def _concat(blocks: list[dict], m: int) -> Components:
     comp = Components(sid=cat["sid"][order], model=cat["model"][order], tau=cat["tau"][order],
                       weight=cat["logml"][order], coef=cat["coef"][order], rate_loc=cat["rate_loc"][order],
                       rate_scale=cat["rate_scale"][order], df=cat["df"][order], sigma=cat["sigma"][order],
-                      p_class=np.zeros((len(order), 3)))
+                      p_class=np.zeros((len(order), 3)), since=cat["since"][order])
     return comp
 
 
@@ -302,13 +305,15 @@ def class_probabilities(comp: Components, n_series: int) -> np.ndarray:
                             for k in range(3)])
 
 
-def flat_since(comp: Components, n_series: int, q: tuple[float, ...] = (0.1, 0.5, 0.9)) -> np.ndarray:
+def flat_since(comp: Components, n_series: int, q: tuple[float, ...] = (0.1, 0.5, 0.9),
+               temperature: float = 1.0) -> np.ndarray:
     """(S, len(q)): quantiles of the date (t) the current flat stretch began,
     given that the current rate is flat. A line that is flat throughout
-    dates it from the first point."""
-    mass = comp.weight * comp.p_class[:, 1]
-    order = np.lexsort((comp.tau, comp.sid))
-    sid, tau, mass = comp.sid[order], comp.tau[order], mass[order]
+    dates it from the first point. ``temperature`` tempers the posterior
+    over break dates as the class probabilities are (mass^(1/T))."""
+    mass = np.clip(comp.weight * comp.p_class[:, 1], 0.0, None) ** (1 / temperature)
+    order = np.lexsort((comp.since, comp.sid))
+    sid, tau, mass = comp.sid[order], comp.since[order], mass[order]
     total = np.bincount(sid, weights=mass, minlength=n_series)
     start, _ = _bounds(sid)
     cum = np.cumsum(mass)
@@ -372,8 +377,11 @@ def predict(comp: Components, sid: np.ndarray, t: np.ndarray, z: np.ndarray, min
     w b2 τ over the components with τ <= t and the rest's sums of w b1 and
     w b1 τ (one sorted search per point)."""
     n_series = int(max(comp.sid.max(initial=-1), sid.max(initial=-1))) + 1
-    keep = comp.weight >= np.minimum(min_weight, np.maximum.reduceat(comp.weight, _bounds(comp.sid)[0]))[comp.sid] \
-        if len(comp.sid) else np.zeros(0, bool)
+    keep = np.zeros(0, bool)
+    if len(comp.sid):
+        start, end = _bounds(comp.sid)
+        top = np.repeat(np.maximum.reduceat(comp.weight, start), end - start)  # the series' most probable
+        keep = comp.weight >= np.minimum(min_weight, top)
     c_sid, tau, coef, wt = comp.sid[keep], comp.tau[keep], comp.coef[keep], comp.weight[keep]
     wt = wt / np.bincount(c_sid, weights=wt, minlength=n_series)[c_sid]
     order = np.lexsort((tau, c_sid))

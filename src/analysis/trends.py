@@ -93,6 +93,7 @@ the scenario grid's tuning seeds 1-3 from the risk-coverage curve (Chow
 time on 37% / 21% / 12% of the series; at 0.7 a stated call is right about
 five times in six, and a quarter of those hard series still get one."""
 SETTLE_MAX_WEEKS = 26
+SETTLE_EXPONENT = 1.5
 CALIBRATION_T = 3.0
 """Temperature on the posterior class probabilities. The models are simpler
 than real logs (curved progress, loads chosen from a lagging guess of the
@@ -111,15 +112,17 @@ CLASSES = ("progressing", "plateau", "declining")
 # --------------------------------------------------------------------------
 
 
-def session_series(sets: pl.DataFrame, as_of: pl.DataFrame, formula: str = strength.DEFAULT_FORMULA,
-                   horizon_weeks: int = HORIZON_WEEKS) -> pl.DataFrame:
+def session_series(sets: pl.DataFrame | None, as_of: pl.DataFrame, formula: str = strength.DEFAULT_FORMULA,
+                   horizon_weeks: int = HORIZON_WEEKS, best: pl.DataFrame | None = None) -> pl.DataFrame:
     """Session-best e1RM per trainee and lift within the horizon before as_of.
 
     ``sets`` are annotated (``lift``); ``as_of`` has ``trainee_id, as_of``.
     Adds ``t`` (weeks since the horizon start), ``y`` (log e1RM) and
-    ``week`` (the calendar week, Monday-based, of the session).
+    ``week`` (the calendar week, Monday-based, of the session). ``best``:
+    :func:`analysis.strength.session_best_e1rm` of ``sets`` by ``formula``
+    when the caller has it (``sets`` is then not read).
     """
-    best = strength.session_best_e1rm(sets, formula).rename({"exercise": "lift"})
+    best = (best if best is not None else strength.session_best_e1rm(sets, formula)).rename({"exercise": "lift"})
     horizon = pl.col("as_of") - pl.duration(weeks=horizon_weeks)
     return (
         best.join(as_of.select("trainee_id", "as_of"), on="trainee_id")
@@ -253,12 +256,13 @@ def _per_series(points: pl.DataFrame, comp: segmented.Components) -> pl.DataFram
     """Posterior summaries of every judged series, keyed by trainee and lift."""
     n = points.get_column("sid").max() + 1
     probs = calibrated(segmented.class_probabilities(comp, n))
-    since = segmented.flat_since(comp, n)
+    since = segmented.flat_since(comp, n, temperature=CALIBRATION_T)
     rate = segmented.rate_summary(comp, n)
     recent = _recent_reps(points)
     s_last = recent.get_column("t_last").to_numpy()
     sigma = np.bincount(comp.sid, weights=comp.weight * comp.sigma, minlength=n)
-    settle_weeks, settle_class = weeks_to_settle(rate[:, 0], rate[:, 1], _segment_weeks(comp, s_last, n))
+    settle_weeks, settle_class = weeks_to_settle(rate[:, 0], rate[:, 1], _segment_weeks(comp, s_last, n),
+                                                probs)
     return recent.select(*SERIES_KEYS, "horizon_start").with_columns(
         *(pl.Series(f"p_{c}", probs[:, k]) for k, c in enumerate(CLASSES)),
         *(_week_date(since[:, j]).alias(name) for j, name in
@@ -307,27 +311,35 @@ def calibrated(p: np.ndarray, temperature: float | None = None) -> np.ndarray:
     return tempered / tempered.sum(axis=-1, keepdims=True)
 
 
-def weeks_to_settle(mean: np.ndarray, sd: np.ndarray, segment_weeks: np.ndarray,
+def weeks_to_settle(mean: np.ndarray, sd: np.ndarray, segment_weeks: np.ndarray, now: np.ndarray | None = None,
                     rope: float = ROPE, threshold: float = COMMIT_PROBABILITY,
                     horizon: int = SETTLE_MAX_WEEKS) -> tuple[list, list]:
-    """Weeks of further logs until the class the current rate points to would
-    reach ``threshold``, if the current trend held at the same frequency.
+    """The fewest weeks of further logs after which the class the current
+    rate points to could reach ``threshold``, if the current trend held at
+    the same frequency: a lower bound (the chance of a change in the weeks
+    to come never leaves the posterior, so the real wait is longer; tested).
 
-    The SD of a least-squares slope over a segment of T weeks falls as
-    T^-1.5 (DOMAIN.md), so after k more weeks it is sd (T / (T + k))^1.5;
-    the mean stays; the class probabilities are calibrated as the reported
-    ones are. Null (and no class) when not within ``horizon`` weeks.
+    The rate's posterior is taken as normal (``mean``, ``sd``); the SD of a
+    least-squares slope over a segment of T weeks falls as T^-1.5 (DOMAIN.md),
+    so after k more weeks it is sd (T / (T + k))^1.5 while the mean stays.
+    The class probability (calibrated as the reported ones are) gains what
+    that normal gains from week 0 to week k, added to ``now`` (the reported
+    probabilities, (S, 3); default: the normal's own). Null (and no class)
+    when not within ``horizon`` weeks.
     """
     from scipy.stats import norm
 
-    k = np.arange(1, horizon + 1)[None, :]
-    sd_k = sd[:, None] * (segment_weeks[:, None] / (segment_weeks[:, None] + k)) ** 1.5
+    k = np.arange(0, horizon + 1)[None, :]
+    sd_k = sd[:, None] * (segment_weeks[:, None] / (segment_weeks[:, None] + k)) ** SETTLE_EXPONENT
     mu = mean[:, None]
     up = norm.sf((rope - mu) / sd_k)
     down = norm.cdf((-rope - mu) / sd_k)
     cls = np.where(mean > rope, 0, np.where(mean < -rope, 2, 1))
-    p = calibrated(np.stack([up, 1 - up - down, down], axis=-1))[np.arange(len(mean)), :, cls]
-    reached = p >= threshold
+    rows = np.arange(len(mean))
+    p = calibrated(np.stack([up, 1 - up - down, down], axis=-1))[rows, :, cls]
+    if now is not None:
+        p = p - p[:, :1] + now[rows, cls][:, None]
+    reached = p[:, 1:] >= threshold
     weeks = np.where(reached.any(1), reached.argmax(1) + 1, -1)
     names = [CLASSES[c] if w > 0 else None for c, w in zip(cls, weeks)]
     return [int(w) if w > 0 else None for w in weeks], names
@@ -342,20 +354,30 @@ CHUNK_TRAINEES = 500
 answer and memory stays bounded (benchmarks/trend_speed.py)."""
 
 
-def lift_trends(sets: pl.DataFrame, as_of: pl.DataFrame, formula: str = strength.DEFAULT_FORMULA,
-                chunk_trainees: int = CHUNK_TRAINEES) -> tuple[pl.DataFrame, pl.DataFrame]:
+def lift_trends(sets: pl.DataFrame | None, as_of: pl.DataFrame, formula: str = strength.DEFAULT_FORMULA,
+                chunk_trainees: int = CHUNK_TRAINEES, best: pl.DataFrame | None = None,
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Status per trainee and lift (:func:`detect`) and the trend lines
-    (:func:`trend_lines`), computed in chunks of trainees to bound memory."""
-    ids = sets.get_column("trainee_id").unique().sort()
+    (:func:`trend_lines`), computed in chunks of trainees to bound memory.
+
+    ``best``: :func:`analysis.strength.session_best_e1rm` of ``sets`` by
+    ``formula`` when the caller has it: the session series of every trainee
+    are then taken from it at once (a small table) and chunked, and ``sets``
+    (which may be None) only gives the trainees' order."""
+    if best is not None:
+        whole = session_series(None, as_of, formula, best=best)
+        ids = (sets if sets is not None else best).get_column("trainee_id").unique().sort()
+        part = lambda chunk: whole.filter(pl.col("trainee_id").is_in(chunk))  # noqa: E731
+    else:
+        ids = sets.get_column("trainee_id").unique().sort()
+        part = lambda chunk: session_series(sets.filter(pl.col("trainee_id").is_in(chunk)), as_of, formula)  # noqa: E731
     detected, lines = [], []
     for start in range(0, len(ids), chunk_trainees):
-        chunk = ids.slice(start, chunk_trainees).implode()
-        series = session_series(sets.filter(pl.col("trainee_id").is_in(chunk)), as_of, formula)
-        points, comp, judged = posterior(series)
+        points, comp, judged = posterior(part(ids.slice(start, chunk_trainees).implode()))
         detected.append(detect_from(points, comp, judged))
         lines.append(trend_lines(points, comp))
     if not detected:  # no trainee at all: the empty tables
-        points, comp, judged = posterior(session_series(sets, as_of, formula))
+        points, comp, judged = posterior(whole if best is not None else session_series(sets, as_of, formula))
         return detect_from(points, comp, judged), trend_lines(points, comp)
     return pl.concat(detected), pl.concat(lines)
 

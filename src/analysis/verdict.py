@@ -46,8 +46,8 @@ def since_words(since: str | None, interval: list | None) -> str:
 
 def _settle(weeks: int | None, settles_as: str | None) -> str:
     if weeks:
-        return (f"about {weeks} more week{'s' if weeks > 1 else ''} of logs at this frequency would settle it "
-                f"if the trend holds ({LIFT_WORDS.get(settles_as, settles_as)})")
+        return (f"at least {weeks} more week{'s' if weeks > 1 else ''} of logs at this frequency before it can "
+                f"settle, if the trend holds ({LIFT_WORDS.get(settles_as, settles_as)})")
     return "not likely to settle within 6 months at this trend"
 
 
@@ -83,11 +83,11 @@ def lift_finding(lift: dict) -> dict:
 
 
 def _unsure_words(lift: dict) -> str:
-    """'bench press (on a plateau 46%, declining 37%; about 6 more weeks of logs would settle it)'."""
+    """'bench press (on a plateau 46%, declining 37%; at least 6 more weeks of logs before it can settle)'."""
     probs = lift["probabilities"]
     top, runner = sorted(probs, key=probs.get, reverse=True)[:2]
     weeks = lift.get("weeks_to_settle")
-    settle = (f"; about {weeks} more week{'s' if weeks > 1 else ''} of logs would settle it if the trend holds"
+    settle = (f"; at least {weeks} more week{'s' if weeks > 1 else ''} of logs before it can settle"
               if weeks else "")
     return f"{lift['exercise']} ({LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} {probs[runner]:.0%}{settle})"
 
