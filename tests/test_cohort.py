@@ -90,14 +90,19 @@ def test_status_counts_cover_every_status_and_every_trainee(demo):
 
 
 def test_stalled_longest_only_plateaued_and_longest_first(demo):
-    _, roster = demo
+    summaries = json.loads(json.dumps(demo[0]))  # a copy with three known plateaus
+    for summary, since in zip(summaries[:3], ("2026-06-01", "2026-08-01", "2026-04-01")):
+        lift = _main(summary)[0]
+        lift.update(status="plateau", plateau_since=since)
+    roster = cohort.roster(summaries)
     stalled = cohort.stalled_longest(roster)
-    assert stalled.height > 0
+    assert stalled.height >= 3
     assert set(stalled["trainee_id"]) == set(roster.filter(pl.col("plateaued_lifts") > 0)["trainee_id"])
     weeks = stalled["weeks_stalled"].to_list()
     assert weeks == sorted(weeks, reverse=True)
     assert cohort.stalled_longest(roster, n=2)["trainee_id"].to_list() == stalled["trainee_id"].to_list()[:2]
     assert stalled["trainee"].to_list()[0].endswith(f"({stalled['trainee_id'][0]})")
+    assert stalled["trainee_id"][0] == summaries[2]["trainee_id"]  # stalled since April: longest
 
 
 def test_reports_folder_gives_the_same_roster_as_the_dataset(tmp_path):
@@ -185,7 +190,8 @@ def test_html_helpers_escape_names_from_data(demo):
     page = html.html_table(cohort.roster_table(hostile)) + html.overview_html(hostile)
     assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt; (T001)" in page
     assert page.count("<tr>") == roster.height + 1
-    assert '<td class="status progressing" style="text-align:left">progressing</td>' in page
+    status = roster["strength"][0]
+    assert f'<td class="status {status}" style="text-align:left">' in page
     assert '<td style="text-align:left;white-space:nowrap">&lt;img' in page
     assert "12 trainees, reports as of 24 Sep 2026 to 25 Sep 2026" in page
 
