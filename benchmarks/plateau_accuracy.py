@@ -43,9 +43,7 @@ Until the detector gives probabilities they are one-hot of its status.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import time
 import warnings
 
@@ -322,13 +320,7 @@ def report(res: dict, names: list[str]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--trainees", type=int, default=None, help="per scenario (default: the grid's, 60)")
-    parser.add_argument("--scenarios", nargs="+", default=list(scenarios.LIFT_SCENARIOS),
-                        choices=scenarios.LIFT_SCENARIOS)
-    parser.add_argument("--json", help="write every figure to this file")
-    args = parser.parse_args()
+    args = scenarios.benchmark_arguments(__doc__.splitlines()[0], scenarios.LIFT_SCENARIOS, 60)
     start = time.perf_counter()
     res = run(args.seeds, args.trainees, args.scenarios)
     n = res["scored"].height
@@ -337,11 +329,7 @@ def main() -> None:
     timing = {k: round(v, 1) for k, v in res["timing"].items()}
     total = time.perf_counter() - start
     print(f"time {total:.1f} s ({timing})")
-    if args.json:
-        figures.update(seeds=args.seeds, trainees=args.trainees, seconds=round(total, 1), timing=timing,
-                       generated=dt.datetime.now().isoformat(timespec="seconds"))
-        with open(args.json, "w") as fh:
-            json.dump(figures, fh, indent=1, default=str)
+    scenarios.write_figures(args.json, figures, args, total, timing)
 
 
 if __name__ == "__main__":

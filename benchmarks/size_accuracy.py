@@ -19,9 +19,6 @@ Until the detector gives probabilities they are one-hot of its status.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 import time
 
 import polars as pl
@@ -95,7 +92,7 @@ def report(d: pl.DataFrame, names: list[str]) -> dict:
     print("\ncolumns: n = trainees with girths (truth known); insuf = of them called insufficient_data (not scored); "
           "t-insuf = trainees with no girths; top = top-class accuracy; commit/cover = committed calls; "
           "flat_since err = median weeks on grow_then_stop called flat; in80 = 80% interval coverage")
-    print(f"pooled recall: {({k: round(v, 3) for k, v in s['recall'].items()})}; truth mix "
+    print(f"pooled recall: {({k: None if v is None else round(v, 3) for k, v in s['recall'].items()})}; truth mix "
           f"{({k: round(v, 3) for k, v in s['truth_mix'].items()})}; no-girth trainees called insufficient_data: "
           f"{_f(s['truth_insufficient_called_insufficient'], 2)}")
     print("risk-coverage (commit when top-class p >= threshold): " + "; ".join(
@@ -112,13 +109,7 @@ def report(d: pl.DataFrame, names: list[str]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--trainees", type=int, default=None, help="per scenario (default: the grid's, 200)")
-    parser.add_argument("--scenarios", nargs="+", default=list(scenarios.SIZE_SCENARIOS),
-                        choices=scenarios.SIZE_SCENARIOS)
-    parser.add_argument("--json", help="write every figure to this file")
-    args = parser.parse_args()
+    args = scenarios.benchmark_arguments(__doc__.splitlines()[0], scenarios.SIZE_SCENARIOS, 200)
     start = time.perf_counter()
     d, timing = run(args.seeds, args.trainees, args.scenarios)
     print(f"size status on {d.height} trainees: scenarios {', '.join(args.scenarios)}; seeds {args.seeds}; "
@@ -127,11 +118,7 @@ def main() -> None:
     total = time.perf_counter() - start
     timing = {k: round(v, 1) for k, v in timing.items()}
     print(f"time {total:.1f} s ({timing})")
-    if args.json:
-        figures.update(seeds=args.seeds, trainees=args.trainees, seconds=round(total, 1), timing=timing,
-                       generated=dt.datetime.now().isoformat(timespec="seconds"))
-        with open(args.json, "w") as fh:
-            json.dump(figures, fh, indent=1, default=str)
+    scenarios.write_figures(args.json, figures, args, total, timing)
 
 
 if __name__ == "__main__":

@@ -844,3 +844,29 @@ def since_errors(frame: pl.DataFrame, since: str, true_since: str = "true_since"
                              ).item() if inside.height else None
     return {"n": d.height, "median_error_weeks": d.select(err).item(), "interval_coverage": coverage,
             "interval_n": inside.height}
+
+
+def benchmark_arguments(description: str, names: tuple[str, ...], default_trainees: int):
+    """The command line the grid's benchmarks share: --seeds, --trainees, --scenarios, --json."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--trainees", type=int, default=None,
+                        help=f"per scenario (default: the grid's, {default_trainees})")
+    parser.add_argument("--scenarios", nargs="+", default=list(names), choices=names)
+    parser.add_argument("--json", help="write every figure to this file")
+    return parser.parse_args()
+
+
+def write_figures(path: str | None, figures: dict, args, seconds: float, timing: dict) -> None:
+    """Write a benchmark's figures (and how it was run) as JSON, when asked to."""
+    import datetime as dt
+    import json
+
+    if not path:
+        return
+    figures.update(seeds=args.seeds, trainees=args.trainees, seconds=round(seconds, 1), timing=timing,
+                   generated=dt.datetime.now().isoformat(timespec="seconds"))
+    with open(path, "w") as fh:
+        json.dump(figures, fh, indent=1, default=str)
