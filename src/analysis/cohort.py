@@ -195,8 +195,8 @@ def focus_vs_outcome(result: progress.Progress) -> pl.DataFrame:
 
     Input: a dataset-level :class:`~analysis.progress.Progress`, not the
     summaries. A summary's numbers cover different windows (focus: the
-    8-week report window, size: 26 weeks, lift change: the trend's last
-    segment), so its focus describes the current block and its outcomes
+    8-week report window, size and lift change: the current stretch of
+    up to 104 weeks of log), so its focus describes the current block and its outcomes
     other periods. Here exposure and outcome share one span, each trainee's
     log up to their ``as_of``.
 

@@ -238,9 +238,9 @@ def intensity(sets: pl.DataFrame, reference: pl.DataFrame, catalog: Catalog | No
     ``trend`` table of :func:`analysis.trends.lift_trends`, columns
     ``trainee_id, lift, date, trend_kg``) at the latest trend point on or
     before the set's date (as-of join, backward, by trainee and lift). The
-    trend smooths day-to-day readiness (2-4%) and sits on the scale of a
-    5-rep set, so a heavy single or a light session does not move every
-    other set's percentage. Where there is no trend point yet (a lift with
+    trend smooths day-to-day readiness (2-4%) and sits at the reps the lift
+    was trained at in its last 4 weeks, so a heavy single or a light session
+    does not move every other set's percentage. Where there is no trend point yet (a lift with
     too few sessions for a trend, or dates before the trend's horizon) the
     reference is the best session e1RM so far (:func:`analysis.strength.session_best_e1rm`,
     running maximum up to and including the set's date; so a lift's first
