@@ -133,7 +133,7 @@ def test_unreadable_dataset_exits_2_with_one_message(tmp_path, capsys):
 
 def test_validate_lists_rejects_and_writes_them(tmp_path, capsys):
     (tmp_path / "sets.csv").write_text("trainee_id,date,exercise,reps\nT1,2025-01-06,Bench,5\nT1,2025-01-06,Bench,x\n")
-    assert cli.main(["validate", str(tmp_path), "--rejects", str(tmp_path / "rej.csv")]) == 0
+    assert cli.main(["validate", str(tmp_path), "--rejects", str(tmp_path / "rej.csv")]) == 1  # rows rejected
     out = capsys.readouterr().out
     assert "2 rows read, 1 kept, 1 rejected" in out and ":3: reps: not a whole number" in out
     assert pl.read_csv(tmp_path / "rej.csv")["line"].to_list() == [3]

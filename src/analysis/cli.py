@@ -1,8 +1,11 @@
 """The ``analysis`` command: demo data, imports, validation and reports.
 
 Exit status: 0 success; 1 some trainees' reports failed (the others were
-written); 2 an input file could not be read (one message naming the file);
-3 another report run holds the output folder.
+written); 2 an input file could not be read, or no valid set is left (every
+row of the sets table rejected): one message naming the file; 3 another
+report run holds the output folder. ``validate`` exits 0 if every row is
+valid, 1 if some rows were rejected, 2 if a file is unreadable or no valid
+set is left.
 """
 
 from __future__ import annotations
@@ -57,11 +60,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--unit", choices=["kg", "lb"], help="weight unit of exports that do not state one (Strong)")
     imp.add_argument("--aliases", type=Path, metavar="FILE", help="CSV alias,exercise mapping your own exercise names")
 
-    validate = sub.add_parser("validate", help="check a dataset folder; list rejected rows")
+    validate = sub.add_parser(
+        "validate", help="check a dataset folder; list rejected rows",
+        description="Check a dataset folder and list its rejected rows.",
+        epilog="exit status: 0 every row valid; 1 some rows rejected (the valid rest can be reported on); "
+               "2 a file cannot be read, or no valid set is left (every row of sets rejected)")
     validate.add_argument("data", type=Path, nargs="?", default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
     validate.add_argument("--rejects", type=Path, help="write rejected rows to this CSV")
 
-    report = sub.add_parser("report", help="build each trainee's report (HTML + summary.json) and an index")
+    report = sub.add_parser(
+        "report", help="build each trainee's report (HTML + summary.json) and an index",
+        description="Build each trainee's report (HTML + summary.json) and an index.",
+        epilog="exit status: 0 every report written; 1 some reports failed (the others were written); "
+               "2 a file cannot be read, or no valid set is left (every row of sets rejected: see "
+               "OUT/rejects.csv; nothing written); 3 another run holds the output folder")
     report.add_argument("--data", type=Path, default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
     report.add_argument("--out", type=Path, default=DEFAULT_REPORTS, help="output folder (default: %(default)s)")
     report.add_argument("--trainee", action="append", metavar="ID", help="only this trainee (repeatable)")
@@ -131,7 +143,8 @@ def _validate(args: argparse.Namespace) -> int:
     if args.rejects is not None:
         native.write_csv_atomic(dataset.rejects, args.rejects)
         print(f"rejected rows written to {args.rejects}")
-    return 0
+    native.require_valid_sets(dataset, args.data, args.rejects)  # else exit 2 (main)
+    return 1 if dataset.rejects.height else 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -20,8 +20,14 @@ import polars as pl
 
 from analysis.errors import DataFileError
 
-TRAINEE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-"""Trainee ids name report folders, so no path separators, no leading dot."""
+TRAINEE_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]{1,100}$"
+"""A trainee id is any text of 1-100 characters without control characters,
+in any alphabet; it is trimmed and NFC-normalised before this check (so
+``José`` typed with a combining accent is the same trainee). Ids never name
+files directly: reports go to a folder derived from the id
+(:func:`analysis.report.slug.folder_name`)."""
+ID_COLUMNS = ("trainee_id",)
+"""Text columns holding trainee ids: NFC-normalised when validated."""
 
 SET_TYPES = ("working", "warmup", "drop", "failure")
 MAX_LOAD_KG = 1000.0
@@ -291,6 +297,8 @@ def _parse(raw: pl.DataFrame, table: Table, source: str) -> tuple[pl.DataFrame, 
 def _clean_text(raw: pl.DataFrame, table: Table, col: Column) -> pl.Expr:
     """A column's text, trimmed; empty is null, then the column's default."""
     text = pl.col(col.name).str.strip_chars() if col.name in raw.columns else pl.lit(None, dtype=pl.String)
+    if col.name in ID_COLUMNS:
+        text = text.str.normalize("NFC")
     text = pl.when(text == "").then(None).otherwise(text)
     if col.name in table.defaults:
         text = text.fill_null(table.defaults[col.name])
@@ -385,7 +393,7 @@ def _check_reason(check: pl.Expr) -> pl.Expr:
         check.str.replace(r"^greater_than_or_equal_to\((.*)\)$", "below the minimum ${1}")
         .str.replace(r"^less_than_or_equal_to\((.*)\)$", "above the maximum ${1}")
         .str.replace(r"^isin\((.*)\)$", "not one of ${1}")
-        .str.replace(r"^str_matches\(.*\)$", "not a valid id (letters, digits, _ . - only)")
+        .str.replace(r"^str_matches\(.*\)$", "not a valid id (1-100 characters, no control characters)")
         .str.replace(r"^str_length\(.*\)$", "text empty or too long")
         .str.replace(r"^field_uniqueness$", "duplicate id")
     )

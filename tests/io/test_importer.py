@@ -187,7 +187,7 @@ def test_value_problems_become_rejects(tmp_path, write):
 def test_bad_arguments(tmp_path, write):
     path = write("s.csv", STRONG + strong_line())
     with pytest.raises(ValueError, match="trainee id"):
-        import_files([path], "../x", tmp_path)
+        import_files([path], "a\tb", tmp_path)  # any text but control characters is an id
     with pytest.raises(ValueError, match="unit"):
         import_files([path], "T1", tmp_path, unit="stone")
     with pytest.raises(ValueError, match="format"):

@@ -37,7 +37,7 @@ def test_bad_rows_go_to_rejects_with_line_column_and_reason(write):
                      + "T1,2025-01-06,Bench,100,five,,\n"     # line 4 bad reps
                      + "T1,2025-01-06,Bench,2000,5,,\n"       # line 5 absurd load
                      + "T1,2025-01-06,Bench,60,0,,\n"         # line 6 0 reps with a load
-                     + "../x,2025-01-06,Bench,60,5,11,warm\n")  # line 7 several problems
+                     + "x" * 101 + ",2025-01-06,Bench,60,5,11,warm\n")  # line 7 several problems
     ds = native.read_dataset(folder)
     counts = ds.counts.row(0, named=True)
     assert (counts["read"], counts["kept"], counts["rejected"]) == (6, 1, 5)

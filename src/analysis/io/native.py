@@ -78,6 +78,29 @@ def read_dataset(folder: str | os.PathLike) -> Dataset:
     )
 
 
+class NoValidSets(DataFileError):
+    """Every row of the sets table was rejected: nothing is left to analyse.
+    The command line turns it into one message and exit status 2."""
+
+    def __init__(self, folder: object, rejected: int, rejects_file: object | None):
+        where = (f"see {rejects_file}" if rejects_file is not None
+                 else "listed above; --rejects FILE writes them all")
+        super().__init__(folder, f"{rejected} row{'' if rejected == 1 else 's'} rejected, {where}")
+        self.rejected, self.rejects_file = rejected, rejects_file
+
+    def __str__(self) -> str:
+        return f"no valid sets left in {self.path}: {self.problem}"
+
+
+def require_valid_sets(dataset: Dataset, folder: str | os.PathLike, rejects_file: object | None) -> None:
+    """Raise :class:`NoValidSets` if no row of the sets table is valid;
+    ``rejects_file`` is where the rejected rows were written (None: nowhere)."""
+    if dataset.sets.is_empty():
+        sets_rows = dataset.counts.filter(pl.col("file") == str(_table_path(Path(folder), "sets")))
+        rejected = sets_rows.get_column("rejected").sum() if sets_rows.height else dataset.rejects.height
+        raise NoValidSets(folder, rejected, rejects_file)
+
+
 def has_table(folder: str | os.PathLike, name: str) -> bool:
     """Whether a dataset folder holds the table ``name`` (CSV or Parquet)."""
     return _table_path(Path(folder), name) is not None

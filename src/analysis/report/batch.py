@@ -7,6 +7,16 @@ workers (local processes or Dask), and writes each ``report.html`` and
 ``summary.json`` atomically as it arrives, then the index and the manifest.
 A failing trainee does not stop the others: its partly executed notebook is
 kept as ``failed.ipynb`` and it is listed in the index and the log.
+
+Trainee ids can be any text: every file of a trainee (``<out>/<folder>/``,
+``<out>/.prepared/<folder>/``, the index link) is named by the id's folder
+name (:mod:`analysis.report.slug`), never by the id itself; the executors and
+the report notebook are given the folder name. ``summary.json``, the index
+text, the log and the manifest keep the real id.
+
+A dataset with no valid set left (every row rejected) stops the run with
+:class:`~analysis.io.native.NoValidSets` after writing ``rejects.csv``: no
+report, index or manifest is written.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from analysis import __version__
 from analysis.io import native
-from analysis.report import REPORT_NOTEBOOK, manifest
+from analysis.report import REPORT_NOTEBOOK, manifest, slug
 from analysis.report.lock import run_lock
 
 if TYPE_CHECKING:
@@ -60,6 +70,8 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
     ``out_dir`` for longer than ``wait_seconds``.
     """
     out_dir = Path(out_dir)
+    if trainees:
+        trainees = list(dict.fromkeys(slug.normalise(t) for t in trainees))
     with run_lock(out_dir, wait_seconds):
         _remove_leftovers(out_dir)
         options = {"trainees": sorted(trainees) if trainees else None, "window_weeks": window_weeks,
@@ -83,43 +95,48 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
 
     dataset = native.read_dataset(data_dir)
     result = BatchResult(rejected_rows=dataset.rejects.height, notes=list(dataset.notes))
-    _write_rejects(dataset, out_dir, log)
+    _write_rejects(dataset, data_dir, out_dir, log)
     in_span = pl.col("date") >= since if since else pl.lit(True)
     sets = dataset.sets.filter(in_span)
     known = sets.get_column("trainee_id").unique().sort().to_list()
+    folders, refused = slug.folder_names(known)
     wanted = trainees or known
     for tid in sorted(set(wanted) - set(known)):
         result.failures[tid] = "no valid sets for this trainee in the dataset" + (f" since {since}" if since else "")
-    wanted = [t for t in wanted if t in known]
+    for tid in sorted(set(wanted) & set(refused)):
+        result.failures[tid] = refused[tid]
+    wanted = [t for t in wanted if t in folders]
     sets = sets.filter(pl.col("trainee_id").is_in(pl.Series(wanted, dtype=pl.String).implode()))
     analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks, body=dataset.body.filter(in_span))
     summaries = {tid: analysis.summary(tid) for tid in wanted}
     digests = manifest.trainee_digests(analysis, summaries)
     todo = [tid for tid in wanted if not changed_only or done.trainees.get(tid) != digests[tid]
-            or not (out_dir / tid / "report.html").is_file()]
+            or not (out_dir / folders[tid] / "report.html").is_file()]
     result.unchanged = len(wanted) - len(todo)
     prepared = out_dir / PREPARED
     for view in slices(analysis, todo, summaries):
-        view.save(prepared / view.trainee_id)
+        view.save(prepared / folders[view.trainee_id])
     present, n_sets = set(dataset.trainee_ids), sets.height
     del dataset, sets, analysis  # while rendering the parent keeps only the summaries
     workers = min(jobs or _cores(), max(1, len(todo)))  # no idle workers starting kernels
     where = f"on Dask at {dask}" if dask else f"with {workers} process(es)"
     log(f"analysed {len(wanted)} trainee(s), {n_sets} sets; rendering {len(todo)} report(s) {where}"
         + (f", {result.unchanged} unchanged" if result.unchanged else ""))
-    rendered = (executors.dask_cluster(todo, prepared, window_weeks, dask) if dask
-                else executors.local_processes(todo, prepared, window_weeks, workers))
+    owner = {folders[tid]: tid for tid in todo}  # workers know a trainee by its folder name
+    rendered = (executors.dask_cluster(list(owner), prepared, window_weeks, dask) if dask
+                else executors.local_processes(list(owner), prepared, window_weeks, workers))
     ticker = _Ticker(len(todo), log, sys.stderr.isatty() if progress_bar is None else progress_bar)
     saved = time.monotonic()
     for report in rendered:
-        _write_report(out_dir, report, summaries[report.name])
+        tid = owner[report.name]
+        _write_report(out_dir, report, summaries[tid])
         if report.error:
-            result.failures[report.name] = report.error
-            done.trainees.pop(report.name, None)
-            ticker.failed(report.name, report.error)
+            result.failures[tid] = report.error
+            done.trainees.pop(tid, None)
+            ticker.failed(tid, report.error)
         else:
-            result.reports[report.name] = out_dir / report.name / "report.html"
-            done.trainees[report.name] = digests[report.name]
+            result.reports[tid] = out_dir / report.name / "report.html"
+            done.trainees[tid] = digests[tid]
         ticker.tick(len(result.failures))
         if time.monotonic() - saved > MANIFEST_EVERY:
             done.fingerprint = None  # incomplete until the run ends
@@ -131,7 +148,7 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     done.trainees = {tid: d for tid, d in done.trainees.items() if tid in present}
     done.fingerprint = None if result.failures else fingerprint  # failures are retried next time
     done.save(out_dir)
-    _write_index(summaries, wanted, result, out_dir)
+    _write_index(summaries, wanted, folders, result, out_dir)
     return result
 
 
@@ -165,9 +182,12 @@ def _cores() -> int:
 
 
 def _write_report(out_dir: Path, report: Rendered, summary: dict) -> None:
-    """A report's files, each written atomically. A failed report removes the
-    previous one (a stale report read as current is worse than none) and
-    keeps the failed notebook."""
+    """A report's files, each written atomically, in ``out_dir/<report.name>``
+    (the trainee's folder name: the executors are given folder names). A
+    failed report removes the previous one (a stale report read as current
+    is worse than none) and keeps the failed notebook."""
+    if not slug.is_folder_name(report.name):  # never a path from anything else
+        raise ValueError(f"not a report folder name: {report.name!r}")
     target = out_dir / report.name
     if report.error:
         for name in ("report.html", "summary.json"):
@@ -215,18 +235,23 @@ class _Ticker:
             self.bar.close()
 
 
-def _write_rejects(dataset: native.Dataset, out_dir: Path, log) -> None:
+def _write_rejects(dataset: native.Dataset, data_dir: Path, out_dir: Path, log) -> None:
+    """``rejects.csv`` (or remove a previous run's); with no valid set left,
+    stop here with one error naming it."""
     path = out_dir / "rejects.csv"
     if dataset.rejects.height:
         native.write_csv_atomic(dataset.rejects, path)
-        log(f"{dataset.rejects.height} input rows rejected: see {path}")
     else:
         path.unlink(missing_ok=True)
+    native.require_valid_sets(dataset, data_dir, path)
+    if dataset.rejects.height:
+        log(f"{dataset.rejects.height} input rows rejected: see {path}")
     for note in dataset.notes:
         log(note)
 
 
-def _write_index(summaries: dict[str, dict], wanted: list[str], result: BatchResult, out_dir: Path) -> None:
+def _write_index(summaries: dict[str, dict], wanted: list[str], folders: dict[str, str], result: BatchResult,
+                 out_dir: Path) -> None:
     from analysis.report import html
 
     rows = []
@@ -237,7 +262,8 @@ def _write_index(summaries: dict[str, dict], wanted: list[str], result: BatchRes
         name = s["profile"].get("name")
         label = f"{name} ({tid})" if name else tid
         main = [lift for lift in s["lifts"] if lift["featured"]]  # main lifts, else the most trained
-        rows.append({"trainee_id": tid, "name": label, "as_of": s["as_of"],
+        # index_page links to <trainee_id>/report.html: give it the folder, the label shows the id
+        rows.append({"trainee_id": folders[tid], "name": label, "as_of": s["as_of"],
                      "strength": s["strength"]["status"], "size": s["size"]["status"],
                      "lift_counts": [sum(lift["status"] == k for lift in main)
                                      for k in ("progressing", "plateau", "declining", "uncertain")],

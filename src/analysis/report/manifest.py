@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from analysis import __version__
 from analysis.io import native
+from analysis.report.slug import folder_name
 
 if TYPE_CHECKING:
     from analysis import progress
@@ -102,6 +103,8 @@ class Manifest:
         native.write_text_atomic(Path(out_dir) / FILE, text)
 
     def up_to_date(self, fingerprint: dict, out_dir: Path) -> bool:
-        """The last complete run had these inputs and all its reports exist."""
+        """The last complete run had these inputs and all its reports exist.
+        ``trainees`` is keyed by trainee id; their reports are in their folders
+        (:func:`~analysis.report.slug.folder_name`)."""
         return (self.fingerprint == fingerprint and bool(self.trainees)
-                and all((Path(out_dir) / tid / "report.html").is_file() for tid in self.trainees))
+                and all((Path(out_dir) / folder_name(tid) / "report.html").is_file() for tid in self.trainees))

@@ -18,6 +18,7 @@ import polars as pl
 
 from analysis import progress
 from analysis.io import native
+from analysis.report import slug
 
 TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body", "acwr",
           "weekly_focus", "blocks", "hard_sets")
@@ -116,13 +117,21 @@ def slices(result: progress.Progress, trainee_ids: list[str], summaries: dict[st
 
 def load_view(trainee_id: str, data_dir: str | Path, as_of: str | None = None,
               window_weeks: int = 8) -> TraineeView:
-    """The trainee's view from a prepared folder (``data_dir/<trainee_id>``,
-    written by a batch run) or, failing that, computed from a dataset folder."""
-    prepared = Path(data_dir) / trainee_id
-    if (prepared / "view.json").is_file():
-        return TraineeView.load(prepared)
+    """The trainee's view from a prepared folder (written by a batch run:
+    ``data_dir/<folder>``, the folder named by :func:`~analysis.report.slug.folder_name`)
+    or, failing that, computed from a dataset folder.
+
+    ``trainee_id`` is the id or, as a batch run passes it, the folder name
+    itself; the id never becomes a path (``../x`` is looked up as ``x~<hash>``).
+    """
+    candidates = [trainee_id] if slug.is_folder_name(trainee_id) else []
+    candidates.append(slug.folder_name(trainee_id))
+    for name in candidates:
+        if (Path(data_dir) / name / "view.json").is_file():
+            return TraineeView.load(Path(data_dir) / name)
     if not native.has_table(data_dir, "sets"):
         raise FileNotFoundError(f"{data_dir}: no prepared view for trainee {trainee_id!r} and no dataset")
+    trainee_id = slug.normalise(trainee_id)
     dataset = native.read_dataset(data_dir)
     sets = dataset.sets.filter(pl.col("trainee_id") == trainee_id)
     if sets.is_empty():
