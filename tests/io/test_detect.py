@@ -27,6 +27,19 @@ HEADERS = {
         "Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time",
     ],
     "fitnotes_body": ["Date,Time,Measurement,Value,Unit", "Date,Time,Measurement,Value,Unit,Comment"],
+    "lyfta": [
+        'Title,Date,Duration,Exercise,"Superset id",Weight,Reps,Distance,Time,"Set Type"',
+        ' Title,Date,Duration,Exercise,"Superset id",Weight,Reps,Distance,Time,"Set Type"',
+        "\ufeffTitle,Date,Duration,Exercise,Superset id,Weight,Reps,Distance,Time,Set Type",
+    ],
+    "stronglifts": [
+        "Date (yyyy/mm/dd),Workout,Workout Name,Program Name,Body Weight (KG),Exercise,Sets×Reps,Sets×Time,"
+        "Top Set (Reps×KG),e1RM (KG),Reps,Volume (KG),Workout Volume (KG),Duration (hours),Start Time (h:mm),"
+        "End Time (h:mm),Notes" + "".join(f",Set {n} (Reps),Set {n} (KG)" for n in range(1, 7)),
+        "\ufeffDate (yyyy/mm/dd),Workout,Workout Name,Program Name,Body Weight (KG),Exercise,Sets×Reps,Sets×Time,"
+        "Top Set (Reps×LB),e1RM (LB),Reps,Volume (LB),Workout Volume (LB),Duration (hours),Start Time (h:mm),"
+        "End Time (h:mm),Notes" + "".join(f",Set {n} (Reps),Set {n} (LB)" for n in range(1, 6)),
+    ],
     "wide": ["date,exercise,equipment,variant,set1weight,set1reps,set2weight,set2reps"],
     "native": ["trainee_id,date,exercise,weight_kg,reps,rpe,set_type", "date,exercise,reps"],
     "body": [
@@ -55,9 +68,18 @@ def test_real_exports(exports):
     assert {detect_format(p) for p in (exports / "rweightlifting").glob("*.csv")} == {"wide"}
 
 
-def test_unknown_format_names_the_known_ones(write):
+@pytest.mark.parametrize(
+    "header",
+    [
+        "when,what,how much",
+        "Title,Date,Duration,Exercise,Weight,Reps",  # Lyfta-like, no Set Type
+        "Date (yyyy/mm/dd),Workout,Body Weight (KG),Exercise,Sets×Reps,Notes",  # StrongLifts-like, no set columns
+        "Date (yyyy/mm/dd),Exercise,Set 1 (Reps)",  # a reps column without its load column
+    ],
+)
+def test_unknown_format_names_the_known_ones(write, header):
     with pytest.raises(DataFileError) as err:
-        detect_format(write("f.csv", "when,what,how much\n1,2,3\n"))
+        detect_format(write("f.csv", header + "\n1,2,3,4,5,6\n"))
     assert "unknown format" in err.value.problem
     assert all(name in err.value.problem for name in FORMATS)
 

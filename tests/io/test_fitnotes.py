@@ -35,6 +35,27 @@ def test_new_header_with_unit_column_and_cardio(read):
     assert rejects["reason"].to_list() == ["cardio/duration-only set, not a strength set"] * 2
 
 
+def test_unit_column_on_every_strength_row_is_no_guess(read):
+    # Weight Unit says lbs on every strength row and is empty on cardio rows
+    text = NEW + (
+        "2021-06-01,Deadlift,Back,225.0,lbs,5,,,\n"
+        "2021-06-01,Pull Up,Back,0.0,lbs,8,,,\n"
+        "2021-06-01,Sled Push,Cardio,40.0,,,0.1,km,0:01:00\n"
+        "2021-06-01,Running,Cardio,,,,5.0,km,0:30:00\n"
+    )
+    export, kept, rejects = read("fitnotes.csv", text)
+    assert export.warnings == []
+    assert kept["weight_kg"].to_list() == [pytest.approx(225 * 0.45359237, abs=0.01), None]
+    assert (export.read, kept.height, rejects.height) == (4, 2, 2)
+
+
+def test_a_strength_load_without_a_unit_is_still_guessed(read):
+    text = NEW + "2021-06-01,Deadlift,Back,225.0,lbs,5,,,\n2021-06-01,Squat,Legs,100.0,,5,,,\n"
+    export, kept, _ = read("fitnotes.csv", text)
+    assert len(export.warnings) == 1 and "does not say its weight unit; guessed kg" in export.warnings[0]
+    assert kept["weight_kg"].to_list() == [102.06, 100.0]
+
+
 def test_unquoted_names_with_commas_are_rejoined(read):
     text = OLD.format(unit="kgs") + (
         "2020-01-05,Overhead Press (Each Side, Dumbbells),Shoulders,20.0,10,,,,\n"

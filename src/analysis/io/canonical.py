@@ -38,6 +38,9 @@ class Export:
     warnings: list[str] = field(default_factory=list)
     duplicates: int = 0
     """Lines repeating an earlier line of the same file (counted as read)."""
+    extra: list[Export] = field(default_factory=list)
+    """Further tables read from the same file (StrongLifts: the bodyweight of
+    each workout, for body.csv); each keeps its own row accounting."""
 
     @property
     def read(self) -> int:
@@ -255,13 +258,18 @@ def weight_kg(
     source: object,
     *,
     default: str | None = None,
+    strength: pl.Expr | None = None,
 ) -> tuple[pl.Expr, list[Rule], list[str]]:
     """The weight column in kg (text), with the rules and warnings its unit brings.
 
     A unit column wins (row by row), then a unit in the column name, then
     ``unit`` (``--unit``), then the format's ``default``; with none of these
     the unit is guessed (:func:`analysis.io.units.guess_unit`) and a warning
-    says so. Kilograms already rounded to 0.01 pass through as written.
+    says so. With a unit column, only the loads it leaves without a unit are
+    guessed, and only on ``strength`` rows (default: all rows; a cardio row
+    without a unit is rejected anyway): an export that names the unit of
+    every load gets no guess and no warning. Kilograms already rounded to
+    0.01 pass through as written.
     """
     warnings: list[str] = []
     weight = text(header.columns["weight"])
@@ -269,12 +277,20 @@ def weight_kg(
     if named and unit and named != unit:
         warnings.append(f"{source}: the file says its weights are in {named}; --unit {unit} ignored")
     fallback = named or unit or default
+    unit_text = text(header.columns["weight_unit"]).replace("", None) if header.has("weight_unit") else None
     if fallback is None:
-        fallback, warning = units.guess_unit(frame.get_column(header.columns["weight"]), source)
-        warnings.append(warning)
+        loads = frame.get_column(header.columns["weight"])
+        if unit_text is not None:
+            unstated = unit_text.is_null() & (units.number(weight).fill_null(0) != 0)
+            if strength is not None:
+                unstated = unstated & strength.fill_null(True)
+            loads = frame.filter(unstated).get_column(header.columns["weight"])
+            fallback = None if loads.len() else "kg"  # no load relies on the fallback
+        if fallback is None:
+            fallback, warning = units.guess_unit(loads, source)
+            warnings.append(warning)
     scale = units.WEIGHT_UNITS[fallback]
-    if header.has("weight_unit"):
-        unit_text = text(header.columns["weight_unit"]).replace("", None)
+    if unit_text is not None:
         per_row = units.factor(unit_text)
         rule = unknown_unit(unit_text, per_row, "weight unit")
         return units.converted(weight, per_row.fill_null(scale), zero_is_empty=True), [rule], warnings

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.errors import DataFileError
-from analysis.io import body, fitnotes, hevy, jefit, plain, strong, textfile, wide
+from analysis.io import body, fitnotes, hevy, jefit, lyfta, plain, strong, stronglifts, textfile, wide
 from analysis.io.canonical import Export
 
 
@@ -33,6 +33,8 @@ FORMATS = {
         Format(hevy.FORMAT, hevy.matches, hevy.read),
         Format(fitnotes.FORMAT, fitnotes.matches, fitnotes.read),
         Format(body.FITNOTES_FORMAT, body.matches_fitnotes, body.read_fitnotes),
+        Format(lyfta.FORMAT, lyfta.matches, lyfta.read),
+        Format(stronglifts.FORMAT, stronglifts.matches, stronglifts.read),
         Format(jefit.FORMAT, jefit.matches, jefit.read),
         Format(wide.FORMAT, wide.matches, wide.read),
         Format(plain.FORMAT, plain.matches, plain.read),

@@ -32,9 +32,11 @@ def read(path: Path, unit: str | None = None) -> Export:
         raise DataFileError(path, "not a FitNotes export (needs Date, Exercise, Category, Weight, Reps)")
     table = textfile.read_table(path, text=content, sep=",", spill=_spill(names, header))
     frame = table.frame.with_columns(canonical.iso_datetimes(table.frame.get_column(header.columns["date"])))
-    weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path)
     column = header.col
     timed = canonical.timed(column("distance")) | column("time").str.contains(r"[1-9]").fill_null(False)
+    cardio = canonical.cardio(column("reps"), timed)
+    # cardio rows leave Weight Unit empty: they do not make the unit unknown
+    weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~cardio.when)
     sets, rejects = canonical.canonical(
         frame,
         schema.SETS,
@@ -46,7 +48,7 @@ def read(path: Path, unit: str | None = None) -> Export:
             "reps": column("reps"),
             "notes": column("comment"),
         },
-        [canonical.malformed_line(table.width), *unit_rules, canonical.cardio(column("reps"), timed)],
+        [canonical.malformed_line(table.width), *unit_rules, cardio],
         index=True,
     )
     return Export(schema.SETS, sets, rejects, decode_warnings + warnings)

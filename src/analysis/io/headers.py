@@ -81,6 +81,37 @@ FITNOTES = _aliases({
 })
 FITNOTES_REQUIRED = ("date", "exercise", "category", "weight", "reps")
 
+LYFTA = _aliases({
+    "title": ("title",),
+    "date": ("date",),
+    "duration": ("duration",),
+    "exercise": ("exercise",),
+    "superset": ("superset id",),
+    "weight": ("weight",),
+    "reps": ("reps",),
+    "distance": ("distance",),
+    "time": ("time",),
+    "set_type": ("set type",),
+    "notes": ("notes",),
+    "rpe": ("rpe",),
+})
+LYFTA_REQUIRED = ("date", "exercise", "weight", "reps", "set_type")
+
+# StrongLifts: the fixed columns; the ``Set N (Reps)``/``Set N (KG|LB)`` pairs
+# are found by pattern in analysis.io.stronglifts.
+STRONGLIFTS = _aliases({
+    "date": ("date (yyyy/mm/dd)", "date"),
+    "workout": ("workout",),
+    "bodyweight": {"body weight (kg)": "kg", "body weight (kgs)": "kg", "body weight (lb)": "lb",
+                   "body weight (lbs)": "lb", "body weight": None},
+    "exercise": ("exercise",),
+    "sets_reps": ("sets×reps", "setsxreps"),
+    "sets_time": ("sets×time", "setsxtime"),
+    "start": ("start time (h:mm)", "start time"),
+    "notes": ("notes",),
+})
+STRONGLIFTS_REQUIRED = ("date", "exercise")
+
 FITNOTES_BODY = _aliases({
     "date": ("date",),
     "time": ("time",),

@@ -3,15 +3,17 @@
 :func:`import_files` reads and validates every file before it writes
 anything, so an unreadable file (:class:`~analysis.errors.DataFileError`)
 leaves the folder as it was. New sets are appended to ``sets.csv`` (body
-measurements to ``body.csv``), rejected rows to ``rejects.csv``; each file
-is written through a temporary file and a rename.
+measurements to ``body.csv``; a file holding both, like a StrongLifts
+export with its bodyweights, to both), rejected rows to ``rejects.csv``;
+each file is written through a temporary file and a rename.
 
 A row that is already in the folder (or earlier in the same import) is a
 duplicate and skipped, so importing the same export twice, or a later
 snapshot that overlaps an earlier one, adds only what is new. Identity: a
 set is (trainee, date, session, exercise, set index, load, reps, set type);
-a body measurement is (trainee, date, measure, value). For every file:
-rows read = kept + rejected + duplicates skipped.
+a body measurement is (trainee, date, measure, value). For every file
+(and each table a file yields): rows read = kept + rejected + duplicates
+skipped.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class FileResult:
     kept: int
     rejected: int
     duplicates: int
+    extra: bool = False
+    """A further table of the same file (StrongLifts' bodyweights beside its sets)."""
 
 
 @dataclass
@@ -65,10 +69,12 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         """The plain-text report the command line prints."""
-        out = [f"Imported {len(self.files)} file(s) for trainee {self.trainee_id} into {self.out_dir}"]
+        count = sum(not f.extra for f in self.files)
+        out = [f"Imported {count} file(s) for trainee {self.trainee_id} into {self.out_dir}"]
         for f in self.files:
+            label = f"{f.format}, {f.table}" if f.extra else f.format
             out.append(
-                f"  {f.path} ({f.format}): {f.read} rows read, {f.kept} kept, "
+                f"  {f.path} ({label}): {f.read} rows read, {f.kept} kept, "
                 f"{f.rejected} rejected, {f.duplicates} duplicates skipped"
             )
         if len(self.files) > 1:
@@ -119,7 +125,9 @@ def import_files(
     after = dict(before)
     results, warnings = [], []
     imported_sets = [native.empty_table(schema.SETS)]
-    for source, name, export in zip(sources, formats, exports):
+    parts = [(source, name, part, part is not export)
+             for source, name, export in zip(sources, formats, exports) for part in (export, *export.extra)]
+    for source, name, export, extra in parts:
         kept, refused = validate_export(export, str(source), trainee_id)
         table = export.table.name
         new, duplicates = _new_rows(kept, after[table], IDENTITY[table])
@@ -130,7 +138,9 @@ def import_files(
         after["rejects"] = pl.concat([after["rejects"], listed])  # a re-import lists no reject twice
         warnings += export.warnings
         duplicates += export.duplicates
-        results.append(FileResult(str(source), name, table, export.read, new.height, refused.height, duplicates))
+        results.append(
+            FileResult(str(source), name, table, export.read, new.height, refused.height, duplicates, extra)
+        )
     for name, frame in after.items():
         if frame.height > before[name].height:
             native.write_csv_atomic(frame, out_dir / f"{name}.csv")
