@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,8 +111,9 @@ def import_files(
     one. Raises ``ValueError`` for a bad trainee id, format or unit and
     :class:`DataFileError` for a file that cannot be read (nothing written).
     """
+    trainee_id = unicodedata.normalize("NFC", trainee_id.strip())  # as validation normalises the file's ids
     if not re.match(schema.TRAINEE_ID_PATTERN, trainee_id):
-        raise ValueError(f"invalid trainee id {trainee_id!r}: letters, digits, _ . - only, at most 64")
+        raise ValueError(f"invalid trainee id {trainee_id!r}: 1-100 characters, no control characters")
     if fmt != "auto" and fmt not in detect.FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use auto or one of {', '.join(detect.FORMATS)}")
     unit = units.check_unit(unit)
