@@ -53,12 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="read app exports (Strong, Hevy, FitNotes, JEFIT, spreadsheets) into a dataset folder")
     imp.add_argument("files", type=Path, nargs="+", metavar="FILE", help="export files of one trainee")
-    imp.add_argument("--trainee", required=True, metavar="ID", help="the trainee these files belong to")
-    imp.add_argument("--out", type=Path, required=True, metavar="DIR", help="dataset folder to add to (created if needed)")
+    imp.add_argument("--trainee", metavar="ID", help="the trainee these files belong to (required unless --inspect)")
+    imp.add_argument("--out", type=Path, metavar="DIR",
+                     help="dataset folder to add to, created if needed (required unless --inspect)")
     imp.add_argument("--format", default="auto", metavar="FMT",
                      help="auto (default), or one of: " + ", ".join(_formats()))
     imp.add_argument("--unit", choices=["kg", "lb"], help="weight unit of exports that do not state one (Strong)")
     imp.add_argument("--aliases", type=Path, metavar="FILE", help="CSV alias,exercise mapping your own exercise names")
+    imp.add_argument("--map", type=Path, metavar="FILE", dest="column_map",
+                     help="TOML column map: read any CSV by naming its date, exercise, weight, reps, ... columns "
+                          "(see --inspect)")
+    imp.add_argument("--inspect", action="store_true",
+                     help="only show each file's header, first rows, detected format and a suggested --map")
 
     validate = sub.add_parser(
         "validate", help="check a dataset folder; list rejected rows",
@@ -118,9 +124,18 @@ def _demo(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from analysis.io import importer
 
+    if args.inspect:
+        from analysis.io import inspection
+
+        print("\n\n".join("\n".join(inspection.inspect_file(f)) for f in args.files))
+        return 0
+    missing = [name for name, value in (("--trainee", args.trainee), ("--out", args.out)) if value is None]
+    if missing:
+        print(f"error: import needs {' and '.join(missing)} (or --inspect)", file=sys.stderr)
+        return 2
     try:
         summary = importer.import_files(args.files, args.trainee, args.out, fmt=args.format,
-                                        unit=args.unit, aliases_file=args.aliases)
+                                        unit=args.unit, aliases_file=args.aliases, column_map=args.column_map)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.errors import DataFileError
-from analysis.io import body, fitnotes, hevy, jefit, lyfta, plain, strong, stronglifts, textfile, wide
+from analysis.io import body, colmap, fitnotes, hevy, jefit, lyfta, plain, strong, stronglifts, textfile, wide
 from analysis.io.canonical import Export
 
 
@@ -52,16 +52,22 @@ def detect_format(path: str | os.PathLike) -> str:
     return _detect(path, textfile.header_fields(line, textfile.sniff_separator(line)), line)
 
 
+def find_format(columns: list[str]) -> str | None:
+    """The first format whose header test passes, or None."""
+    return next((fmt.name for fmt in FORMATS.values() if fmt.matches(columns)), None)
+
+
 def _detect(path: Path, columns: list[str], line: str = "") -> str:
-    for fmt in FORMATS.values():
-        if fmt.matches(columns):
-            return fmt.name
+    found = find_format(columns)
+    if found is not None:
+        return found
     hint = ""
     if len(columns) <= 1 and any(d in line for d in "|:"):
         hint = " (is it delimited by something other than comma, semicolon or tab?)"
     shown = line if len(line) <= 100 else line[:100] + "..."
+    suggestion = colmap.unknown_format_help(columns, path) if len(columns) > 1 else ""
     raise DataFileError(
-        path, f"unknown format{hint}: header {shown!r} matches none of {', '.join(FORMATS)}"
+        path, f"unknown format{hint}: header {shown!r} matches none of {', '.join(FORMATS)}{suggestion}"
     )
 
 

@@ -29,7 +29,7 @@ import polars as pl
 
 from analysis import catalog, schema
 from analysis.errors import DataFileError
-from analysis.io import canonical, detect, native, units
+from analysis.io import canonical, colmap, detect, mapped, native, units
 from analysis.io.canonical import Export
 
 IDENTITY = {
@@ -103,25 +103,36 @@ def import_files(
     fmt: str = "auto",
     unit: str | None = None,
     aliases_file: str | os.PathLike | None = None,
+    column_map: str | os.PathLike | None = None,
 ) -> ImportSummary:
     """Import export files for one trainee into the dataset folder ``out_dir``.
 
     ``fmt`` is a key of :data:`analysis.io.detect.FORMATS` or ``auto``;
     ``unit`` (``kg``/``lb``) is the weight unit of exports that do not state
-    one. Raises ``ValueError`` for a bad trainee id, format or unit and
-    :class:`DataFileError` for a file that cannot be read (nothing written).
+    one. ``column_map`` is a TOML column map (:mod:`analysis.io.colmap`):
+    every file is then read through it instead of a format's reader. Raises
+    ``ValueError`` for a bad trainee id, format or unit and
+    :class:`DataFileError` for a file (or map) that cannot be read (nothing
+    written).
     """
     trainee_id = unicodedata.normalize("NFC", trainee_id.strip())  # as validation normalises the file's ids
     if not re.match(schema.TRAINEE_ID_PATTERN, trainee_id):
         raise ValueError(f"invalid trainee id {trainee_id!r}: 1-100 characters, no control characters")
     if fmt != "auto" and fmt not in detect.FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use auto or one of {', '.join(detect.FORMATS)}")
+    if column_map is not None and fmt != "auto":
+        raise ValueError(f"--format {fmt} and --map exclude each other: a mapped file is read through its map")
     unit = units.check_unit(unit)
     out_dir = Path(out_dir)
     known = catalog.load_catalog(aliases_file)
     sources = [Path(p) for p in paths]
-    formats = [detect.detect_format(p) if fmt == "auto" else fmt for p in sources]
-    exports = [detect.FORMATS[f].read(p, unit) for p, f in zip(sources, formats)]
+    if column_map is not None:
+        cmap = colmap.load_map(column_map)
+        formats = [mapped.FORMAT] * len(sources)
+        exports = [mapped.read(p, cmap, unit) for p in sources]
+    else:
+        formats = [detect.detect_format(p) if fmt == "auto" else fmt for p in sources]
+        exports = [detect.FORMATS[f].read(p, unit) for p, f in zip(sources, formats)]
     before = {name: _existing(out_dir, table) for name, table in TABLES.items()}
     before["rejects"] = _old_rejects(out_dir / REJECTS_FILE)
     after = dict(before)
