@@ -198,7 +198,7 @@ def iso_datetimes(values: pl.Series) -> pl.Series:
     sample = sample.filter(sample != "")
     if sample.is_empty() or sample.str.contains(ISO_PATTERN).first():
         return values
-    fmt = next((f for f in DATETIME_FORMATS if _parses(sample.first(), f)), None)
+    fmt = next((f for f in DATETIME_FORMATS if parses(sample.first(), f)), None)
     if fmt is None:
         return values
     parsed = values.str.strip_chars().str.strptime(pl.Datetime, fmt, strict=False)
@@ -210,7 +210,8 @@ def iso_datetimes(values: pl.Series) -> pl.Series:
     )
 
 
-def _parses(value: str, fmt: str) -> bool:
+def parses(value: str, fmt: str) -> bool:
+    """Whether ``value`` is a date/time in the strptime format ``fmt``."""
     try:
         dt.datetime.strptime(value, fmt)
     except ValueError:

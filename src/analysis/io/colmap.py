@@ -30,7 +30,6 @@ unknown-format error.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -270,17 +269,9 @@ def _date_format(column: str | None, samples: dict[str, list[str]]) -> str | Non
     values = [v.strip() for v in samples.get(column, []) if v and v.strip()][:200]
     if not values or re.match(canonical.ISO_PATTERN, values[0]):
         return None
-    if any(_parses(values[0], f) for f in canonical.DATETIME_FORMATS):
+    if any(canonical.parses(values[0], f) for f in canonical.DATETIME_FORMATS):
         return None  # read as it is
-    return next((f for f in EXTRA_DATE_FORMATS if all(_parses(v, f) for v in values)), None)
-
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        dt.datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
+    return next((f for f in EXTRA_DATE_FORMATS if all(canonical.parses(v, f) for v in values)), None)
 
 
 def _set_type_values(column: str, samples: dict[str, list[str]]) -> dict[str, str]:
