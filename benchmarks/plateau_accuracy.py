@@ -55,9 +55,9 @@ from analysis import catalog, scenarios, strength, synth, trends
 
 CLASSES = ("progressing", "plateau", "declining")
 ROPE = scenarios.ROPE_PCT_PER_WEEK
-HORIZON_WEEKS = getattr(trends, "HORIZON_WEEKS", 26)
-MIN_SESSIONS = getattr(trends, "MIN_SESSIONS", 8)
-REFERENCE_REPS = getattr(trends, "REFERENCE_REPS", 5)
+HORIZON_WEEKS = trends.HORIZON_WEEKS
+MIN_SESSIONS = trends.MIN_SESSIONS
+REFERENCE_REPS = trends.REFERENCE_REPS
 BASELINE_WEEKS = 8
 KEYS = ["scenario", "seed", "trainee_id", "lift"]
 

@@ -61,8 +61,8 @@ from analysis import body as _body
 from analysis import synth
 from analysis import trends as _trends
 
-ROPE_PCT_PER_WEEK = getattr(_trends, "ROPE_PCT_PER_WEEK", 0.15)
-SIZE_ROPE_CM_PER_WEEK = getattr(_body, "SIZE_ROPE_CM_PER_WEEK", 0.01)
+ROPE_PCT_PER_WEEK = _trends.ROPE_PCT_PER_WEEK
+SIZE_ROPE_CM_PER_WEEK = _body.SIZE_ROPE_CM_PER_WEEK
 
 END = dt.date(2026, 9, 27)
 LB = synth.LB

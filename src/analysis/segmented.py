@@ -410,15 +410,6 @@ def predict(comp: Components, sid: np.ndarray, t: np.ndarray, z: np.ndarray, min
             + t * (at_stop[:, 2] - at_j[:, 2]) - (at_stop[:, 3] - at_j[:, 3]))
 
 
-def map_component(comp: Components, n_series: int) -> np.ndarray:
-    """Index of each series' most probable component."""
-    start, _ = _bounds(comp.sid)
-    best = np.maximum.reduceat(comp.weight, start)
-    is_best = comp.weight >= best[comp.sid]
-    first = np.where(is_best, np.arange(len(comp.sid)), len(comp.sid))
-    return np.minimum.reduceat(first, start)
-
-
 def student_t_weights(resid: np.ndarray, scale: np.ndarray, nu: float) -> np.ndarray:
     """E[λ | r] of the t likelihood as a normal scale mixture: (ν + 1) / (ν + (r/s)²)."""
     return (nu + 1) / (nu + (resid / scale) ** 2)
