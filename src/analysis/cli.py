@@ -52,13 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--end", type=_date, default=dt.date(2026, 9, 27), help="last day of the log (default: %(default)s)")
 
     imp = sub.add_parser("import", help="read app exports (Strong, Hevy, FitNotes, JEFIT, spreadsheets) into a dataset folder")
-    imp.add_argument("files", type=Path, nargs="+", metavar="FILE", help="export files of one trainee")
-    imp.add_argument("--trainee", metavar="ID", help="the trainee these files belong to (required unless --inspect)")
+    imp.add_argument("files", type=Path, nargs="*", metavar="FILE|DIR",
+                     help="export files of one trainee (with --trainee), or one club folder DIR: a subfolder "
+                          "per trainee, named by the trainee id, holding that trainee's exports")
+    imp.add_argument("--trainee", metavar="ID",
+                     help="the trainee these files belong to (required for files, unless --inspect)")
+    imp.add_argument("--roster", type=Path, metavar="CSV",
+                     help="import a whole club from a CSV trainee_id,file[,unit][,format] (files relative to "
+                          "the roster's folder); instead of FILE/DIR")
     imp.add_argument("--out", type=Path, metavar="DIR",
                      help="dataset folder to add to, created if needed (required unless --inspect)")
     imp.add_argument("--format", default="auto", metavar="FMT",
                      help="auto (default), or one of: " + ", ".join(_formats()))
-    imp.add_argument("--unit", choices=["kg", "lb"], help="weight unit of exports that do not state one (Strong)")
+    imp.add_argument("--unit", choices=["kg", "lb"],
+                     help="weight unit of exports that do not state one (Strong); a roster's unit column wins")
     imp.add_argument("--aliases", type=Path, metavar="FILE", help="CSV alias,exercise mapping your own exercise names")
     imp.add_argument("--map", type=Path, metavar="FILE", dest="column_map",
                      help="TOML column map: read any CSV by naming its date, exercise, weight, reps, ... columns "
@@ -122,25 +129,57 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from analysis.io import importer
+    from analysis.io import club, importer
 
     if args.inspect:
         from analysis.io import inspection
 
+        if not args.files:
+            print("error: --inspect needs the FILE(s) to look at", file=sys.stderr)
+            return 2
         print("\n\n".join("\n".join(inspection.inspect_file(f)) for f in args.files))
         return 0
-    missing = [name for name, value in (("--trainee", args.trainee), ("--out", args.out)) if value is None]
-    if missing:
-        print(f"error: import needs {' and '.join(missing)} (or --inspect)", file=sys.stderr)
+    mode, problem = _import_mode(args)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
+    options = dict(fmt=args.format, unit=args.unit, aliases_file=args.aliases, column_map=args.column_map)
     try:
-        summary = importer.import_files(args.files, args.trainee, args.out, fmt=args.format,
-                                        unit=args.unit, aliases_file=args.aliases, column_map=args.column_map)
+        if mode == "roster":
+            summary = club.import_roster(args.roster, args.out, **options)
+        elif mode == "club":
+            summary = club.import_folder(args.files[0], args.out, **options)
+        else:
+            summary = importer.import_files(args.files, args.trainee, args.out, **options)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines()))
     return 0
+
+
+def _import_mode(args: argparse.Namespace) -> tuple[str, str | None]:
+    """``files`` (one trainee), ``club`` (one DIR) or ``roster``, and what is wrong with the arguments."""
+    dirs = [f for f in args.files if f.is_dir()]
+    if args.roster is not None:
+        mode = "roster"
+        if args.files:
+            return mode, "--roster lists the files itself: give no FILE or DIR with it"
+        if args.trainee is not None:
+            return mode, "--trainee does not go with --roster: the roster names each file's trainee"
+    elif dirs:
+        mode = "club"
+        if len(args.files) > 1:
+            return mode, f"a club folder is imported on its own: give one DIR, not {len(args.files)} paths"
+        if args.trainee is not None:
+            return mode, f"--trainee does not go with a club folder ({dirs[0]}): each subfolder of it names its trainee"
+    else:
+        mode = "files"
+        if not args.files:
+            return mode, "import needs FILE(s) with --trainee, a club folder DIR, or --roster CSV"
+    needed = (("--trainee", args.trainee), ("--out", args.out)) if mode == "files" else (("--out", args.out),)
+    missing = [name for name, value in needed if value is None]
+    return mode, f"import needs {' and '.join(missing)} (or --inspect)" if missing else None
 
 
 def _validate(args: argparse.Namespace) -> int:

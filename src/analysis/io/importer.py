@@ -14,6 +14,10 @@ set is (trainee, date, session, exercise, set index, load, reps, set type);
 a body measurement is (trainee, date, measure, value). For every file
 (and each table a file yields): rows read = kept + rejected + duplicates
 skipped.
+
+:func:`import_sources` is the same for files of several trainees at once
+(each file with its own trainee, format and unit): the club import of
+:mod:`analysis.io.club`.
 """
 
 from __future__ import annotations
@@ -53,17 +57,33 @@ class FileResult:
     duplicates: int
     extra: bool = False
     """A further table of the same file (StrongLifts' bodyweights beside its sets)."""
+    trainee_id: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file to import: whose it is, its format (or ``auto``) and unit."""
+
+    path: Path
+    trainee_id: str
+    fmt: str = "auto"
+    unit: str | None = None
 
 
 @dataclass
 class ImportSummary:
     """What an import did, file by file, and what to look at."""
 
-    trainee_id: str
+    trainee_id: str | None
+    """The one trainee of :func:`import_files`; None for a club import (one per file)."""
     out_dir: Path
     files: list[FileResult]
     unknown_exercises: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What a club import left out (hidden files, empty folders)."""
+    root: Path | None = None
+    """The club folder or roster folder: file names are shown relative to it."""
 
     def total(self, what: str) -> int:
         return sum(getattr(f, what) for f in self.files)
@@ -71,18 +91,24 @@ class ImportSummary:
     def lines(self) -> list[str]:
         """The plain-text report the command line prints."""
         count = sum(not f.extra for f in self.files)
-        out = [f"Imported {count} file(s) for trainee {self.trainee_id} into {self.out_dir}"]
-        for f in self.files:
-            label = f"{f.format}, {f.table}" if f.extra else f.format
-            out.append(
-                f"  {f.path} ({label}): {f.read} rows read, {f.kept} kept, "
-                f"{f.rejected} rejected, {f.duplicates} duplicates skipped"
-            )
-        if len(self.files) > 1:
-            out.append(
-                f"  total: {self.total('read')} rows read, {self.total('kept')} kept, "
-                f"{self.total('rejected')} rejected, {self.total('duplicates')} duplicates skipped"
-            )
+        if self.trainee_id is None:
+            trainees = len({f.trainee_id for f in self.files})
+            out = [f"Imported {count} file(s) for {trainees} trainee(s) into {self.out_dir}"]
+            out += self._table()
+        else:
+            out = [f"Imported {count} file(s) for trainee {self.trainee_id} into {self.out_dir}"]
+            for f in self.files:
+                label = f"{f.format}, {f.table}" if f.extra else f.format
+                out.append(
+                    f"  {f.path} ({label}): {f.read} rows read, {f.kept} kept, "
+                    f"{f.rejected} rejected, {f.duplicates} duplicates skipped"
+                )
+            if len(self.files) > 1:
+                out.append(
+                    f"  total: {self.total('read')} rows read, {self.total('kept')} kept, "
+                    f"{self.total('rejected')} rejected, {self.total('duplicates')} duplicates skipped"
+                )
+        out += self.notes
         if self.total("rejected"):
             out.append(f"Rejected rows (with line and reason): {self.out_dir / REJECTS_FILE}")
         if self.unknown_exercises.height:
@@ -94,6 +120,31 @@ class ImportSummary:
             out += [f"  {name} ({n} sets)" for name, n in names]
         out += [f"Warning: {w}" for w in self.warnings]
         return out
+
+    def _table(self) -> list[str]:
+        """One row per file (and further table): trainee, file, format, counts; then the total."""
+        head = ("trainee", "file", "format", "read", "kept", "rejected", "duplicates")
+        rows = [
+            (f.trainee_id, self._shown(f.path), f"{f.format}, {f.table}" if f.extra else f.format,
+             *(str(getattr(f, c)) for c in ("read", "kept", "rejected", "duplicates")))
+            for f in self.files
+        ]
+        rows.append(("total", "", "", *(str(self.total(c)) for c in ("read", "kept", "rejected", "duplicates"))))
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+        def line(row: tuple[str, ...]) -> str:
+            cells = [v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths))]
+            return "  " + "  ".join(cells).rstrip()
+
+        return [line(head), *(line(r) for r in rows)]
+
+    def _shown(self, path: str) -> str:
+        if self.root is not None:
+            try:
+                return Path(path).relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return path
 
 
 def import_files(
@@ -115,24 +166,57 @@ def import_files(
     :class:`DataFileError` for a file (or map) that cannot be read (nothing
     written).
     """
-    trainee_id = unicodedata.normalize("NFC", trainee_id.strip())  # as validation normalises the file's ids
-    if not re.match(schema.TRAINEE_ID_PATTERN, trainee_id):
-        raise ValueError(f"invalid trainee id {trainee_id!r}: 1-100 characters, no control characters")
-    if fmt != "auto" and fmt not in detect.FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use auto or one of {', '.join(detect.FORMATS)}")
+    trainee_id = check_trainee_id(trainee_id)
+    check_format(fmt)
     if column_map is not None and fmt != "auto":
         raise ValueError(f"--format {fmt} and --map exclude each other: a mapped file is read through its map")
     unit = units.check_unit(unit)
+    sources = [Source(Path(p), trainee_id, fmt, unit) for p in paths]
+    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map)
+    summary.trainee_id = trainee_id
+    return summary
+
+
+def check_trainee_id(trainee_id: str) -> str:
+    """The id as validation keeps it (NFC, stripped), or ``ValueError``."""
+    trainee_id = unicodedata.normalize("NFC", trainee_id.strip())  # as validation normalises the file's ids
+    if not re.match(schema.TRAINEE_ID_PATTERN, trainee_id):
+        raise ValueError(f"invalid trainee id {trainee_id!r}: 1-100 characters, no control characters")
+    return trainee_id
+
+
+def check_format(fmt: str) -> str:
+    if fmt != "auto" and fmt not in detect.FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use auto or one of {', '.join(detect.FORMATS)}")
+    return fmt
+
+
+def import_sources(
+    sources: Iterable[Source],
+    out_dir: str | os.PathLike,
+    aliases_file: str | os.PathLike | None = None,
+    column_map: str | os.PathLike | None = None,
+    root: Path | None = None,
+) -> ImportSummary:
+    """Import files, each of its own trainee (format, unit), into ``out_dir``.
+
+    Every file is read and validated before anything is written: a
+    :class:`DataFileError` for any file leaves the folder as it was. The
+    sources' trainee ids, formats and units must already be checked
+    (:func:`check_trainee_id`, :func:`check_format`,
+    :func:`analysis.io.units.check_unit`). With ``column_map`` every file is
+    read through it (their formats must be ``auto``).
+    """
+    sources = list(sources)
     out_dir = Path(out_dir)
     known = catalog.load_catalog(aliases_file)
-    sources = [Path(p) for p in paths]
     if column_map is not None:
         cmap = colmap.load_map(column_map)
         formats = [mapped.FORMAT] * len(sources)
-        exports = [mapped.read(p, cmap, unit) for p in sources]
+        exports = [mapped.read(s.path, cmap, s.unit) for s in sources]
     else:
-        formats = [detect.detect_format(p) if fmt == "auto" else fmt for p in sources]
-        exports = [detect.FORMATS[f].read(p, unit) for p, f in zip(sources, formats)]
+        formats = [detect.detect_format(s.path) if s.fmt == "auto" else s.fmt for s in sources]
+        exports = [detect.FORMATS[f].read(s.path, s.unit) for s, f in zip(sources, formats)]
     before = {name: _existing(out_dir, table) for name, table in TABLES.items()}
     before["rejects"] = _old_rejects(out_dir / REJECTS_FILE)
     after = dict(before)
@@ -141,7 +225,7 @@ def import_files(
     parts = [(source, name, part, part is not export)
              for source, name, export in zip(sources, formats, exports) for part in (export, *export.extra)]
     for source, name, export, extra in parts:
-        kept, refused = validate_export(export, str(source), trainee_id)
+        kept, refused = validate_export(export, str(source.path), source.trainee_id)
         table = export.table.name
         new, duplicates = _new_rows(kept, after[table], IDENTITY[table])
         after[table] = pl.concat([after[table], new])
@@ -151,14 +235,13 @@ def import_files(
         after["rejects"] = pl.concat([after["rejects"], listed])  # a re-import lists no reject twice
         warnings += export.warnings
         duplicates += export.duplicates
-        results.append(
-            FileResult(str(source), name, table, export.read, new.height, refused.height, duplicates, extra)
-        )
+        results.append(FileResult(str(source.path), name, table, export.read, new.height, refused.height,
+                                  duplicates, extra, source.trainee_id))
     for name, frame in after.items():
         if frame.height > before[name].height:
             native.write_csv_atomic(frame, out_dir / f"{name}.csv")
     unknown = catalog.unknown_exercises(pl.concat(imported_sets), known)
-    return ImportSummary(trainee_id, out_dir, results, unknown, warnings)
+    return ImportSummary(None, out_dir, results, unknown, warnings, root=root)
 
 
 # --------------------------------------------------------------------------
@@ -182,7 +265,7 @@ def validate_export(export: Export, source: str, trainee_id: str) -> tuple[pl.Da
                 given.is_not_null() & (given != trainee_id),
                 "trainee_id",
                 given,
-                f"row is for another trainee than --trainee {trainee_id}",
+                f"row is for another trainee than {trainee_id}",
             )
         )
     frame, refused = canonical.split(frame, rules)
