@@ -146,9 +146,9 @@ def _import(args: argparse.Namespace) -> int:
     options = dict(fmt=args.format, unit=args.unit, aliases_file=args.aliases, column_map=args.column_map)
     try:
         if mode == "roster":
-            summary = club.import_roster(args.roster, args.out, **options)
+            summary = club.import_club(args.roster, args.out, roster=True, **options)
         elif mode == "club":
-            summary = club.import_folder(args.files[0], args.out, **options)
+            summary = club.import_club(args.files[0], args.out, **options)
         else:
             summary = importer.import_files(args.files, args.trainee, args.out, **options)
     except ValueError as err:

@@ -87,9 +87,9 @@ def test_folder_club_imports_each_trainee_with_a_table(two_trainees, tmp_path, c
 
 def test_folder_club_rerun_adds_nothing(two_trainees, tmp_path, capsys):
     out = tmp_path / "ds"
-    first = club.import_folder(two_trainees, out, unit="kg")
+    first = club.import_club(two_trainees, out, unit="kg")
     before = snapshot(out)
-    again = club.import_folder(two_trainees, out, unit="kg")
+    again = club.import_club(two_trainees, out, unit="kg")
     accounted(first)
     accounted(again)
     assert again.total("kept") == 0
@@ -104,7 +104,7 @@ def test_accented_folder_name_is_the_nfc_trainee_id(write, tmp_path):
     name = unicodedata.normalize("NFD", "José Ñúñez")  # as macOS writes it
     write(f"club/{name}/strong.csv", strong(("2024-03-04", "Squat (Barbell)", "100", "5")))
     write("club/T2/strong.csv", strong(("2024-03-04", "Squat (Barbell)", "80", "5")))
-    summary = club.import_folder(tmp_path / "club", tmp_path / "ds", unit="kg")
+    summary = club.import_club(tmp_path / "club", tmp_path / "ds", unit="kg")
     ids = set(pl.read_csv(tmp_path / "ds" / "sets.csv")["trainee_id"])
     assert ids == {unicodedata.normalize("NFC", "José Ñúñez"), "T2"}
     assert {f.trainee_id for f in summary.files} == ids
@@ -134,7 +134,7 @@ def test_roster_with_units_relative_and_absolute_paths(write, tmp_path, capsys):
     assert [r[:3] for r in rows] == [["anna", "anna.csv", "strong"], ["ben", "ben.csv", "strong"],
                                      ["ben", "ben_body.csv", "fitnotes_body"], ["cleo", str(cleo), "strong"]]
     assert "guessed" not in text
-    again = club.import_roster(roster, out, unit="kg")
+    again = club.import_club(roster, out, roster=True, unit="kg")
     assert again.total("kept") == 0 and again.total("duplicates") == again.total("read")
 
 
@@ -144,7 +144,7 @@ def test_roster_unit_column_is_optional_and_map_applies_to_all(write, tmp_path):
     write("b.csv", text)
     cmap = write("map.toml", 'date = "When"\nexercise = "Lift"\nweight = "Load"\nreps = "Count"\n')
     roster = write("roster.csv", "file,trainee_id\na.csv,A\nb.csv,B\n")
-    summary = club.import_roster(roster, tmp_path / "ds", unit="kg", column_map=cmap)
+    summary = club.import_club(roster, tmp_path / "ds", roster=True, unit="kg", column_map=cmap)
     assert [(f.trainee_id, f.format, f.kept) for f in summary.files] == [("A", "map", 2), ("B", "map", 2)]
 
 
@@ -158,7 +158,7 @@ def test_one_unreadable_file_anywhere_writes_nothing(write, tmp_path, capsys, mo
     write("club/ben/hevy.csv", BEN)
     out = tmp_path / "ds"
     if existing:
-        club.import_folder(tmp_path / "club", out, unit="kg")
+        club.import_club(tmp_path / "club", out, unit="kg")
         write("club/anna/later.csv", strong(("2024-04-01", "Squat (Barbell)", "110", "5")))
     write("club/ben/zz_picture.csv", BAD)  # read last
     before = snapshot(out)
@@ -232,7 +232,7 @@ def test_roster_errors_name_line_and_column(write, tmp_path, capsys, roster, pro
     (tmp_path / "sub").mkdir()
     path = write("roster.csv", roster)
     with pytest.raises(DataFileError) as err:
-        club.import_roster(path, tmp_path / "ds")
+        club.import_club(path, tmp_path / "ds", roster=True)
     assert problem in str(err.value) and str(path) in str(err.value)
     code, _, text = run(capsys, "--roster", path, "--out", tmp_path / "ds")
     assert code == 2 and problem in text
@@ -242,7 +242,7 @@ def test_roster_errors_name_line_and_column(write, tmp_path, capsys, roster, pro
 def test_every_roster_problem_is_listed_at_once(write, tmp_path):
     path = write("roster.csv", "trainee_id,file,unit\n,a.csv,\nben,b.csv,stone\n")
     with pytest.raises(DataFileError) as err:
-        club.import_roster(path, tmp_path / "ds")
+        club.import_club(path, tmp_path / "ds", roster=True)
     text = str(err.value)
     assert "4 problems" in text
     for problem in ("line 2, column trainee_id: empty", "line 2, column file: no such file 'a.csv'",
@@ -255,4 +255,4 @@ def test_roster_format_and_map_exclude_each_other(write, tmp_path):
     cmap = write("map.toml", 'date = "Date"\nexercise = "Exercise Name"\nweight = "Weight"\nreps = "Reps"\n')
     path = write("roster.csv", "trainee_id,file,format\nanna,a.csv,strong\n")
     with pytest.raises(DataFileError, match="line 2, column format: 'strong' and --map exclude each other"):
-        club.import_roster(path, tmp_path / "ds", column_map=cmap)
+        club.import_club(path, tmp_path / "ds", roster=True, column_map=cmap)

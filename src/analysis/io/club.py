@@ -2,14 +2,14 @@
 
 Two ways to say whose each export is:
 
-- **A club folder** (:func:`import_folder`): each subfolder of the folder
+- **A club folder** (:func:`import_club`): each subfolder of the folder
   is a trainee, named by the subfolder (NFC-normalised and stripped, like
   every trainee id), and holds that trainee's exports, body files included;
   files in deeper folders belong to the same trainee. A file directly in
   the club folder belongs to no one and is an error naming it. Hidden
   files and folders (a leading dot: ``.DS_Store``, ``.git``) are skipped and
   listed in the summary; an empty trainee folder is noted.
-- **A roster** (:func:`import_roster`): a CSV with the header
+- **A roster** (:func:`import_club` with ``roster``): a CSV with the header
   ``trainee_id,file[,unit][,format]`` (any order, comma-separated, UTF-8),
   one line per file; ``file`` is relative to the roster's folder or
   absolute; an empty ``unit``/``format`` cell takes ``--unit``/``--format``.
@@ -37,39 +37,31 @@ ROSTER_COLUMNS = ("trainee_id", "file", "unit", "format")
 ROSTER_REQUIRED = ("trainee_id", "file")
 
 
-def import_folder(
-    folder: str | os.PathLike,
+def import_club(
+    source: str | os.PathLike,
     out_dir: str | os.PathLike,
+    roster: bool = False,
     fmt: str = "auto",
     unit: str | None = None,
     aliases_file: str | os.PathLike | None = None,
     column_map: str | os.PathLike | None = None,
 ) -> ImportSummary:
-    """Import a club folder (one subfolder per trainee) into ``out_dir``."""
+    """Import a club into ``out_dir``: ``source`` is a club folder (one
+    subfolder per trainee) or, with ``roster``, a roster CSV listing each
+    trainee's files."""
     fmt, unit = _check_options(fmt, unit, column_map)
-    folder = Path(folder)
-    if _inside(Path(out_dir), folder):
-        raise ValueError(f"--out {out_dir} is inside the club folder {folder}: it would be read as a trainee "
-                         "on the next import; put the dataset elsewhere")
-    sources, notes = folder_sources(folder, fmt, unit)
-    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map, root=folder)
+    source = Path(source)
+    if roster:
+        sources, notes = roster_sources(source, fmt, unit, mapped=column_map is not None), []
+        root = source.parent
+    else:
+        if _inside(Path(out_dir), source):
+            raise ValueError(f"--out {out_dir} is inside the club folder {source}: it would be read as a trainee "
+                             "on the next import; put the dataset elsewhere")
+        (sources, notes), root = folder_sources(source, fmt, unit), source
+    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map, root=root)
     summary.notes = notes
     return summary
-
-
-def import_roster(
-    roster: str | os.PathLike,
-    out_dir: str | os.PathLike,
-    fmt: str = "auto",
-    unit: str | None = None,
-    aliases_file: str | os.PathLike | None = None,
-    column_map: str | os.PathLike | None = None,
-) -> ImportSummary:
-    """Import the files a roster CSV lists, each for its trainee, into ``out_dir``."""
-    fmt, unit = _check_options(fmt, unit, column_map)
-    roster = Path(roster)
-    sources = roster_sources(roster, fmt, unit, mapped=column_map is not None)
-    return import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map, root=roster.parent)
 
 
 def _check_options(fmt: str, unit: str | None, column_map) -> tuple[str, str | None]:
