@@ -138,6 +138,20 @@ class Header:
         return pl.col(self.columns[fld]) if fld in self.columns else pl.lit(None, dtype=pl.String)
 
 
+def read_export(path, aliases: dict[str, Alias], required: tuple[str, ...], not_this: str):
+    """The file's table (:func:`analysis.io.textfile.read_table`) and its
+    header matched onto an alias table; ``DataFileError(path, not_this)``
+    when a required field is missing."""
+    from analysis.errors import DataFileError
+    from analysis.io import textfile
+
+    table = textfile.read_table(path)
+    header = match(table.columns, aliases, required)
+    if header is None:
+        raise DataFileError(path, not_this)
+    return table, header
+
+
 def match(names: list[str], aliases: dict[str, Alias], required: tuple[str, ...]) -> Header | None:
     """Map a header onto an alias table; None when a required field is missing."""
     columns, units = {}, {}

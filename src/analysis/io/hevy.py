@@ -12,8 +12,7 @@ from pathlib import Path
 
 
 from analysis import schema
-from analysis.errors import DataFileError
-from analysis.io import canonical, headers, textfile
+from analysis.io import canonical, headers
 from analysis.io.canonical import Export, text
 
 FORMAT = "hevy"
@@ -25,11 +24,8 @@ def matches(columns: list[str]) -> bool:
 
 
 def read(path: Path, unit: str | None = None) -> Export:
-    table = textfile.read_table(path)
-    header = headers.match(table.columns, headers.HEVY, headers.HEVY_REQUIRED)
-    if header is None:
-        needs = "start_time, exercise_title, set_index, set_type, weight_kg or weight_lbs, reps"
-        raise DataFileError(path, f"not a Hevy export (needs {needs})")
+    needs = "start_time, exercise_title, set_index, set_type, weight_kg or weight_lbs, reps"
+    table, header = headers.read_export(path, headers.HEVY, headers.HEVY_REQUIRED, f"not a Hevy export (needs {needs})")
     col = header.columns
     numbered = text(col["set_index"]).str.contains(r"^\d+$")
     key = [col["start_time"], col["exercise"], col["set_index"]]

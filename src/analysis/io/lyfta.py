@@ -35,8 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import schema
-from analysis.errors import DataFileError
-from analysis.io import canonical, headers, textfile
+from analysis.io import canonical, headers
 from analysis.io.canonical import Export, text
 
 FORMAT = "lyfta"
@@ -57,10 +56,8 @@ def matches(columns: list[str]) -> bool:
 
 
 def read(path: Path, unit: str | None = None) -> Export:
-    table = textfile.read_table(path)
-    header = headers.match(table.columns, headers.LYFTA, headers.LYFTA_REQUIRED)
-    if header is None:
-        raise DataFileError(path, "not a Lyfta export (needs Date, Exercise, Weight, Reps, Set Type)")
+    table, header = headers.read_export(path, headers.LYFTA, headers.LYFTA_REQUIRED,
+                                        "not a Lyfta export (needs Date, Exercise, Weight, Reps, Set Type)")
     col = header.columns
     values = [col[f] for f in ("weight", "reps", "distance", "time", "set_type", "notes", "rpe") if f in col]
     frame = table.frame.with_columns(

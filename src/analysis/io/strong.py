@@ -16,8 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import schema
-from analysis.errors import DataFileError
-from analysis.io import canonical, headers, textfile
+from analysis.io import canonical, headers
 from analysis.io.canonical import Export, Rule, text
 
 FORMAT = "strong"
@@ -29,10 +28,8 @@ def matches(columns: list[str]) -> bool:
 
 
 def read(path: Path, unit: str | None = None) -> Export:
-    table = textfile.read_table(path)
-    header = headers.match(table.columns, headers.STRONG, headers.STRONG_REQUIRED)
-    if header is None:
-        raise DataFileError(path, "not a Strong export (needs Date, Exercise Name, Set Order, Weight, Reps)")
+    table, header = headers.read_export(path, headers.STRONG, headers.STRONG_REQUIRED,
+                                        "not a Strong export (needs Date, Exercise Name, Set Order, Weight, Reps)")
     col = header.columns
     order = text(col["set_order"]).str.to_uppercase().fill_null("")
     key = [col["date"], col["exercise"], col["set_order"]]
