@@ -170,14 +170,34 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     """Every trainee's tables up to ``as_of`` (default: their last logged day)."""
     sets = catalog.annotate(sets, columns=LIFT_COLUMNS)
     when = as_of_dates(sets, as_of, window_weeks)
-    sets = sets.join(when, on="trainee_id").filter(pl.col("date") <= pl.col("as_of"))
-    main = sets.select("lift", "main_lift").unique("lift")
-    best = strength.session_best_e1rm(sets)  # reused by intensity and records (trends: per chunk)
+    # The sets up to each trainee's as_of, with only the columns used below. By default as_of is
+    # the trainee's last logged day: every dated set stays, and no date is joined onto every set.
+    sets = sets.select(c for c in ("trainee_id", "session_id", "date", "exercise", "lift", "main_lift", "set_type",
+                                   "weight_kg", "reps", "rpe") if c in sets.columns)
+    kept = pl.col("trainee_id").is_not_null() & pl.col("date").is_not_null()
+    if as_of is not None:
+        kept = kept & (pl.col("date") <= as_of)
+    if as_of is not None or not sets.select(kept.all()).item():
+        sets = sets.filter(kept)
+    window_start = pl.col("trainee_id").replace_strict(when.get_column("trainee_id"), when.get_column("window_start"),
+                                                       default=None)  # looked up per set, not joined
+    main = sets.lazy().select("lift", "main_lift").unique("lift").collect(engine="streaming")
+    best = strength.session_best_e1rm(sets)  # reused by the trends, intensity and records
     sessions = best.join(main, left_on="exercise", right_on="lift", how="left")
-    detected, trend = trends.lift_trends(sets, when)
-    zoned = volume.set_zones(volume.intensity(sets, trend, best=best))
+    detected, trend = trends.lift_trends(sets, when, best=best)
+    zoned = volume.set_zones(volume.intensity(
+        sets.select("trainee_id", "lift", "session_id", "date", "set_type", "weight_kg", "reps"), trend, best=best))
     weekly = volume.weekly_focus(zoned)
-    inol = volume.inol(zoned).join(when, on="trainee_id").filter(pl.col("date") >= pl.col("window_start"))
+    # INOL of the window's sessions only; a session is dated by its first set, so one that began
+    # before the window (sets on both sides) is left out
+    recent = zoned.filter(pl.col("date") >= window_start)
+    begun = volume.inol(zoned.filter((pl.col("date") < window_start) & pl.col("session_id").is_in(
+        recent.get_column("session_id").unique().implode(), nulls_equal=True)))
+    inol = volume.inol(recent).join(begun, on=["trainee_id", "lift", "session_id"], how="anti",
+                                    nulls_equal=True).join(when, on="trainee_id")
+    focus = focus_shares(recent.select("trainee_id", "zone"))
+    del recent
+    del zoned
     lifts = _lifts(sessions, when, detected).join(
         inol.group_by("trainee_id", pl.col("lift").alias("exercise")).agg(pl.col("inol").mean().alias("inol")),
         on=["trainee_id", "exercise"], how="left")
@@ -202,13 +222,14 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         body=body,
         acwr=ratio,
         monotony=workload.monotony_strain(daily),
-        flags=workload.flags(sets, when),
+        flags=workload.flags(sets, when, daily=daily),
         weekly_volume=volume.volume_by_week(sets),
         sessions_per_week=volume.sessions_per_week(sets),
-        focus=focus_shares(zoned.filter(pl.col("date") >= pl.col("window_start"))),
+        focus=focus,
         weekly_focus=weekly,
         blocks=volume.blocks(weekly),
-        hard_sets=_hard_sets_in_window(sets, when),
+        # the window's ISO weeks are all it counts
+        hard_sets=_hard_sets_in_window(sets.filter(pl.col("date") >= window_start.dt.truncate("1w")), when),
         inol=inol,
         trainees=trainees,
         window_weeks=window_weeks,

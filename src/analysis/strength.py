@@ -173,21 +173,30 @@ def personal_records(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA,
     e1rm_prs = best.filter(
         pl.col("e1rm_kg") > pl.col("e1rm_kg").cum_max().shift(1).over(keys)
     ).select(*keys, "date", pl.lit("e1rm").alias("kind"), pl.col("e1rm_kg").alias("value_kg"), "reps")
-    working = (
-        sets.filter((pl.col("set_type") != "warmup") & (pl.col("weight_kg") > 0) & (pl.col("reps") > 0))
-        .sort("date")
-        .group_by(*keys, "date", maintain_order=True)
-        .agg(pl.col("weight_kg").max().alias("top_kg"),
-             pl.struct("weight_kg", "reps").alias("sets"))
-    )
-    load_prs = working.filter(pl.col("top_kg") > pl.col("top_kg").cum_max().shift(1).over(keys)).select(
-        *keys, "date", pl.lit("load").alias("kind"), pl.col("top_kg").alias("value_kg"), pl.lit(None, pl.Int64).alias("reps"))
+    # per trainee, lift, load (to 0.5 kg) and day: the most reps and the heaviest load (no per-day
+    # lists of sets), sorted by trainee and lift as categorical codes (cheap to hash and sort)
+    code = [pl.col(k).to_physical() for k in keys]
     at_load = (
-        working.explode("sets").unnest("sets")
-        .with_columns((pl.col("weight_kg") * 2).round(0).alias("half_kg"))
-        .group_by(*keys, "half_kg", "date", maintain_order=True).agg(pl.col("reps").max(), pl.col("weight_kg").max())
+        sets.lazy().select(*keys, "date", "weight_kg", "reps", "set_type")
+        .filter((pl.col("set_type") != "warmup") & (pl.col("weight_kg") > 0) & (pl.col("reps") > 0))
+        .with_columns(pl.col(keys).cast(pl.Categorical))
+        .group_by(*keys, (pl.col("weight_kg") * 2).round(0).alias("half_kg"), "date")
+        .agg(pl.col("reps").max(), pl.col("weight_kg").max())
+        .collect(engine="streaming")  # an eager group-by over millions of sets holds ~1 GB of hash tables
+        .sort(*code, "half_kg", "date")
     )
-    rep_prs = at_load.filter(
-        pl.col("reps") > pl.col("reps").cum_max().shift(1).over(*keys, "half_kg")
-    ).select(*keys, "date", pl.lit("reps").alias("kind"), pl.col("weight_kg").alias("value_kg"), "reps")
-    return pl.concat([e1rm_prs, load_prs, rep_prs]).sort(*keys, "date", "kind", "value_kg")
+    # the most reps before, per run of one trainee, lift and load: a running maximum over the
+    # whole column with the run's number in the high bits
+    same = pl.all_horizontal(c.eq_missing(c.shift(1)) for c in (*code, pl.col("half_kg")))
+    running = (~same).cum_sum().cast(pl.Int64) * 2 ** 32 + pl.col("reps")
+    rep_prs = at_load.lazy().filter(same & (running > running.cum_max().shift(1))).select(
+        *keys, "date", pl.lit("reps").alias("kind"), pl.col("weight_kg").alias("value_kg"), "reps")
+    load_prs = (
+        at_load.lazy().group_by(*keys, "date").agg(pl.col("weight_kg").max().alias("top_kg"))
+        .sort(*code, "date")
+        .filter(pl.col("top_kg") > pl.col("top_kg").cum_max().shift(1).over(keys))
+        .select(*keys, "date", pl.lit("load").alias("kind"), pl.col("top_kg").alias("value_kg"),
+                pl.lit(None, pl.Int64).alias("reps"))
+    )
+    found = [f.with_columns(pl.col(k).cast(sets.schema[k]) for k in keys) for f in pl.collect_all([load_prs, rep_prs])]
+    return pl.concat([e1rm_prs, *found]).sort(*keys, "date", "kind", "value_kg")
