@@ -44,11 +44,11 @@ Measured:
    ``lift_trends``, and whether both give the same statuses and
    probabilities.
 4. ``--profile`` (automatic when a 10M target is missed): a fresh process
-   steps through progress.analyse's own calls in its order (a copy of its
-   body, kept in sync by hand with src/analysis/progress.py), lift_trends
-   split into its per-chunk steps summed over chunks: seconds, RSS after,
-   and each step's own peak (VmHWM reset before it through
-   ``/proc/self/clear_refs``).
+   runs progress.analyse itself with every function it calls (and
+   lift_trends' per-chunk steps) wrapped with a timer (``PROFILED``), so
+   the profile cannot drift from the code: seconds, RSS after, and each
+   step's own peak (VmHWM reset before it through ``/proc/self/clear_refs``;
+   a step's figures include the steps it calls).
 
 The machine is shared: the 1-minute load average is printed before every
 heavy run, and CPU seconds (``time.process_time``, all threads) beside the
@@ -287,98 +287,43 @@ class Steps:
         s["calls"] += 1
 
 
-def lift_trends_steps(step: Steps, sets: pl.DataFrame, as_of: pl.DataFrame, chunk_trainees: int = trends.CHUNK_TRAINEES):
-    """trends.lift_trends, its per-chunk steps timed (a copy of its body)."""
-    with step("lift_trends: unique trainee ids"):
-        ids = sets.get_column("trainee_id").unique().sort()
-    detected, lines = [], []
-    for start in range(0, len(ids), chunk_trainees):
-        with step("lift_trends: filter chunk + session_series"):
-            chunk = ids.slice(start, chunk_trainees).implode()
-            series = trends.session_series(sets.filter(pl.col("trainee_id").is_in(chunk)), as_of)
-        with step("lift_trends: posterior (2 fits + reweight)"):
-            points, comp, judged = trends.posterior(series)
-        with step("lift_trends: detect_from (summaries)"):
-            detected.append(trends.detect_from(points, comp, judged))
-        with step("lift_trends: trend_lines"):
-            lines.append(trends.trend_lines(points, comp))
-        del series, points, comp, judged
-    with step("lift_trends: concat"):
-        return pl.concat(detected), pl.concat(lines)
+PROFILED = [
+    (catalog, "annotate"), (progress, "as_of_dates"), (strength, "session_best_e1rm"),
+    (trends, "lift_trends"), (trends, "posterior"), (trends, "detect_from"), (trends, "trend_lines"),
+    (volume, "intensity"), (volume, "set_zones"), (volume, "weekly_focus"), (volume, "inol"),
+    (progress, "focus_shares"), (progress, "_lifts"), (body_measures, "size"), (workload, "daily_load"),
+    (workload, "acwr"), (strength, "personal_records"), (relative, "relative_strength"),
+    (workload, "monotony_strain"), (workload, "flags"), (volume, "volume_by_week"), (volume, "sessions_per_week"),
+    (volume, "blocks"), (progress, "_hard_sets_in_window"),
+]
+"""The functions progress.analyse calls (and lift_trends' per-chunk steps), timed in place."""
 
 
 def worker_profile(sets_path: str, trainees_path: str, body_path: str) -> dict:
-    """progress.analyse step by step: a copy of its body (src/analysis/progress.py), in its order."""
+    """progress.analyse itself, each function it calls wrapped with a timer
+    (nested calls count in their caller too; repeated names add up)."""
     load = load_avg()
     sets = pl.read_parquet(sets_path)
     trainees = pl.read_parquet(trainees_path)
     body = pl.read_parquet(body_path) if body_path else None
     rss_loaded = rss_now_mb()
-    window_weeks, as_of = 8, None
     step = Steps()
+    for module, name in PROFILED:
+        original = getattr(module, name)
+
+        def timed(*args, _f=original, _label=f"{module.__name__.split('.')[-1]}.{name}", **kwargs):
+            with step(_label):
+                return _f(*args, **kwargs)
+        setattr(module, name, timed)
     t_all = time.perf_counter()
-    with step("catalog.annotate"):
-        sets = catalog.annotate(sets, columns=progress.LIFT_COLUMNS)
-    with step("as_of_dates + join/filter to as_of"):
-        when = progress.as_of_dates(sets, as_of, window_weeks)
-        sets = sets.join(when, on="trainee_id").filter(pl.col("date") <= pl.col("as_of"))
-        main = sets.select("lift", "main_lift").unique("lift")
-    with step("strength.session_best_e1rm + join main"):
-        best = strength.session_best_e1rm(sets)
-        sessions = best.join(main, left_on="exercise", right_on="lift", how="left")
-    t0 = time.perf_counter()
-    detected, trend = lift_trends_steps(step, sets, when)
-    lift_trends_s = time.perf_counter() - t0
-    with step("volume.intensity + set_zones"):
-        zoned = volume.set_zones(volume.intensity(sets, trend, best=best))
-    with step("volume.weekly_focus"):
-        weekly = volume.weekly_focus(zoned)
-    with step("volume.inol + window"):
-        inol = volume.inol(zoned).join(when, on="trainee_id").filter(pl.col("date") >= pl.col("window_start"))
-    with step("_lifts (+ inol mean)"):
-        lifts = progress._lifts(sessions, when, detected).join(
-            inol.group_by("trainee_id", pl.col("lift").alias("exercise")).agg(pl.col("inol").mean().alias("inol")),
-            on=["trainee_id", "exercise"], how="left")
-    with step("body.size"):
-        body = (body if body is not None else progress._no_body()).join(
-            when.select("trainee_id", "as_of"), on="trainee_id").filter(pl.col("date") <= pl.col("as_of")).drop("as_of")
-        size, body_trends = body_measures.size(body, trainees, when)
-    with step("workload.daily_load + acwr"):
-        daily = workload.daily_load(sets)
-        trained = daily.filter(pl.col("sets") > 0).select("trainee_id", "date")
-        ratio = workload.acwr(daily).join(trained, on=["trainee_id", "date"])
-    with step("strength.personal_records"):
-        records = strength.personal_records(sets, best=best)
-    with step("relative.relative_strength"):
-        rel = relative.relative_strength(
-            lifts.filter(pl.col("main_lift").is_not_null()).join(when.select("trainee_id", "as_of"), on="trainee_id")
-            .select("trainee_id", pl.col("as_of").alias("date"), "main_lift", "e1rm_kg"),
-            body, trainees)
-    with step("workload.monotony_strain"):
-        monotony = workload.monotony_strain(daily)
-    with step("workload.flags"):
-        flags = workload.flags(sets, when)
-    with step("volume.volume_by_week"):
-        weekly_volume = volume.volume_by_week(sets)
-    with step("volume.sessions_per_week"):
-        per_week = volume.sessions_per_week(sets)
-    with step("focus_shares"):
-        focus = progress.focus_shares(zoned.filter(pl.col("date") >= pl.col("window_start")))
-    with step("volume.blocks"):
-        blocks = volume.blocks(weekly)
-    with step("_hard_sets_in_window"):
-        hard = progress._hard_sets_in_window(sets, when)
+    p = progress.analyse(sets, trainees, body=body)
     total_s = time.perf_counter() - t_all
-    p = progress.Progress(as_of=when, e1rm_sessions=sessions, trend=trend, lifts=lifts, records=records,
-                          relative=rel, size=size, body_trends=body_trends, body=body, acwr=ratio,
-                          monotony=monotony, flags=flags, weekly_volume=weekly_volume, sessions_per_week=per_week,
-                          focus=focus, weekly_focus=weekly, blocks=blocks, hard_sets=hard, inol=inol,
-                          trainees=trainees, window_weeks=window_weeks)
+    lift_trends_s = step.log.get("trends.lift_trends", {}).get("s", 0.0)
     return {"steps": step.log, "total_s": total_s, "lift_trends_s": lift_trends_s, "rss_loaded_mb": rss_loaded,
             "hwm_resets": step.resets, "lifts": p.lifts.height, "load": load,
             "sizes_mb": {name: frame.estimated_size() / MB for name, frame in
-                         (("sets (annotated, joined)", sets), ("best e1rm per session", best),
-                          ("zoned sets", zoned), ("trend lines", trend), ("daily load", daily))}}
+                         (("input sets", sets), ("best e1rm per session", p.e1rm_sessions),
+                          ("trend lines", p.trend), ("weekly focus", p.weekly_focus))}}
 
 
 def run_worker(*args: str) -> dict:
