@@ -266,10 +266,10 @@ def _lifts(sessions: pl.DataFrame, when: pl.DataFrame, detected: pl.DataFrame) -
     log), the :data:`FEATURED_MAX` loaded lifts with the most sessions in
     the window, then overall.
 
-    The current e1RM is the trend's value at the last session for the reps
-    the lift was trained at recently (``e1rm_reps``), else the last session
-    best; the change is the posterior mean of the current rate in % per week
-    with its 95% interval. Nothing is clamped: a figure outside the data's
+    The current e1RM is the median session best of the lift's last 4 weeks
+    at the reps trained there (``e1rm_reps``; :mod:`analysis.trends`), else
+    the last session best; the change is the posterior mean of the current
+    rate in % per week with its 95% interval. Nothing is clamped: a figure outside the data's
     range would be a bug to fix, not to hide.
     """
     window = pl.col("date") >= pl.col("window_start")

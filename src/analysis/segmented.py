@@ -153,7 +153,7 @@ def fit(s: Series, prior: Prior, rope: float, scale: np.ndarray | None = None,
         block["since"] = tau if model != "line" or knots is None or not len(knots) else np.maximum(
             tau, np.max(np.where(knots[None, :] < limit[:, None], knots[None, :], -np.inf), axis=1))
         blocks.append(block)
-    comp = _concat(blocks, m)
+    comp = _concat(blocks)
     comp.coef[:, 0] += y_bar[comp.sid]
     _normalise(comp, prior, s.n_series)
     comp.p_class = _classes(comp, rope)
@@ -262,7 +262,7 @@ def _posterior(model: str, sid, tau, xtx, xty, yy, n, prior: Prior, m: int, scal
             "sigma": np.sqrt(bn / np.maximum(an - 1, 0.5))}
 
 
-def _concat(blocks: list[dict], m: int) -> Components:
+def _concat(blocks: list[dict]) -> Components:
     cat = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     order = np.lexsort((cat["tau"], cat["model"], cat["sid"]))
     comp = Components(sid=cat["sid"][order], model=cat["model"][order], tau=cat["tau"][order],

@@ -46,6 +46,7 @@ import math
 
 import numpy as np
 import polars as pl
+from scipy.stats import norm
 
 from analysis import segmented, strength
 
@@ -93,7 +94,6 @@ the scenario grid's tuning seeds 1-3 from the risk-coverage curve (Chow
 time on 37% / 21% / 12% of the series; at 0.7 a stated call is right about
 five times in six, and a quarter of those hard series still get one."""
 SETTLE_MAX_WEEKS = 26
-SETTLE_EXPONENT = 1.5
 CALIBRATION_T = 3.0
 """Temperature on the posterior class probabilities. The models are simpler
 than real logs (curved progress, loads chosen from a lagging guess of the
@@ -160,10 +160,6 @@ def _judgeable(series: pl.DataFrame) -> pl.DataFrame:
     return series.group_by(SERIES_KEYS).agg(
         pl.len().alias("sessions"),
         (pl.col("date") >= pl.col("as_of") - pl.duration(weeks=STALE_WEEKS)).sum().alias("recent_sessions"),
-        pl.col("t").max().alias("t_last"),
-        pl.col("t").min().alias("t_first"),
-        pl.col("date").min().alias("first_date"),
-        pl.col("as_of").first(),
     ).with_columns(
         ((pl.col("sessions") >= MIN_SESSIONS) & (pl.col("recent_sessions") >= MIN_RECENT_SESSIONS)).alias("enough"),
         pl.when(pl.col("sessions") < MIN_SESSIONS)
@@ -193,15 +189,14 @@ def _robust_sd(x: pl.Expr) -> pl.Expr:
     return 1.4826 * (x - x.median()).abs().median()
 
 
-def _reweighted(points: pl.DataFrame, comp: segmented.Components) -> tuple[np.ndarray, np.ndarray]:
+def _reweighted(s: segmented.Series, comp: segmented.Components) -> tuple[np.ndarray, np.ndarray]:
     """Student-t weights of every session and each series' robust residual SD
     (the prior's scale in the second fit), from the first fit's residuals."""
-    s = _arrays(points, np.ones(points.height))
     resid = s.y - segmented.predict(comp, s.sid, s.t, s.z)
-    scale = points.with_columns(pl.Series("resid", resid)).select(
-        pl.max_horizontal(_robust_sd(pl.col("resid")).over("sid"), pl.lit(0.01))).to_series().to_numpy()
-    per_series = np.bincount(s.sid, weights=scale) / np.bincount(s.sid)
-    return segmented.student_t_weights(resid, scale, T_NU), per_series
+    scale = (pl.DataFrame({"sid": s.sid, "resid": resid}).group_by("sid")
+             .agg(pl.max_horizontal(_robust_sd(pl.col("resid")), pl.lit(0.01)).alias("scale"))
+             .sort("sid").get_column("scale").to_numpy())
+    return segmented.student_t_weights(resid, scale[s.sid], T_NU), scale
 
 
 def posterior(series: pl.DataFrame) -> tuple[pl.DataFrame, segmented.Components, pl.DataFrame]:
@@ -212,9 +207,10 @@ def posterior(series: pl.DataFrame) -> tuple[pl.DataFrame, segmented.Components,
     points = series.join(ids, on=SERIES_KEYS).sort("sid", "t")
     if points.is_empty():
         return points, None, judged
-    first = segmented.fit(_arrays(points, np.ones(points.height)), PRIOR, ROPE, knots=KNOTS)
-    w, scale = _reweighted(points, first)
-    return points.with_columns(pl.Series("w", w)), segmented.fit(_arrays(points, w), PRIOR, ROPE, scale, KNOTS), judged
+    s = _arrays(points, np.ones(points.height))
+    first = segmented.fit(s, PRIOR, ROPE, knots=KNOTS)
+    s.w, scale = _reweighted(s, first)
+    return points.with_columns(pl.Series("w", s.w)), segmented.fit(s, PRIOR, ROPE, scale, KNOTS), judged
 
 
 def detect(series: pl.DataFrame) -> pl.DataFrame:
@@ -335,10 +331,8 @@ def weeks_to_settle(mean: np.ndarray, sd: np.ndarray, segment_weeks: np.ndarray,
     probabilities, (S, 3); default: the normal's own). Null (and no class)
     when not within ``horizon`` weeks.
     """
-    from scipy.stats import norm
-
     k = np.arange(0, horizon + 1)[None, :]
-    sd_k = sd[:, None] * (segment_weeks[:, None] / (segment_weeks[:, None] + k)) ** SETTLE_EXPONENT
+    sd_k = sd[:, None] * (segment_weeks[:, None] / (segment_weeks[:, None] + k)) ** 1.5
     mu = mean[:, None]
     up = norm.sf((rope - mu) / sd_k)
     down = norm.cdf((-rope - mu) / sd_k)
