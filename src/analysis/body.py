@@ -341,10 +341,6 @@ def _arrays(points: pl.DataFrame, m: int, w: np.ndarray) -> segmented.Series:
                             week=points.get_column("break_week").to_numpy(), z=z)
 
 
-def _robust_sd(x: pl.Expr) -> pl.Expr:
-    return 1.4826 * (x - x.median()).abs().median()
-
-
 def _fit(points: pl.DataFrame, per_day: int, prior: segmented.Prior) -> segmented.Components:
     """Posterior of series ``sid`` 0..S-1 (points sorted by sid, t).
 
@@ -363,8 +359,8 @@ def _fit(points: pl.DataFrame, per_day: int, prior: segmented.Prior) -> segmente
     first = segmented.fit(s, prior, SIZE_ROPE_CM_PER_WEEK)
     resid = s.y - segmented.predict(first, s.sid, s.t, s.z, min_weight=PREDICT_MIN_WEIGHT)
     n_m = pl.len().over("sid", "k")
-    pooled = pl.max_horizontal(_robust_sd(pl.col("r")).over("sid"), pl.lit(MIN_SCALE_CM))
-    own = pl.max_horizontal(_robust_sd(pl.col("r")).over("sid", "k"), pl.lit(MIN_SCALE_CM))
+    pooled = pl.max_horizontal(segmented.robust_sd(pl.col("r")).over("sid"), pl.lit(MIN_SCALE_CM))
+    own = pl.max_horizontal(segmented.robust_sd(pl.col("r")).over("sid", "k"), pl.lit(MIN_SCALE_CM))
     scales = pl.DataFrame({"sid": s.sid, "k": points.get_column("k").to_numpy(), "r": resid}).select(
         pooled.alias("pooled"),
         ((n_m * own ** 2 + SCALE_PRIOR_POINTS * pooled ** 2) / (n_m + SCALE_PRIOR_POINTS)).sqrt().alias("own"))
@@ -460,27 +456,13 @@ def size_status(measures: pl.DataFrame, as_of: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         (grew_top & (pl.col("p_fat_gain") > 0.5)).fill_null(False).alias("fat_gain"),
         (pl.col("p_growing") - moved).alias("p_growing"), (pl.col("p_flat") + moved).alias("p_flat"))
-    frame = frame.with_columns(_status().alias("status"))
+    frame = frame.with_columns(segmented.committed_status(SIZE_CLASSES, SIZE_COMMIT_PROBABILITY).alias("status"))
     flat = (pl.col("status") == "flat") & ~pl.col("fat_gain")
     frame = frame.with_columns(
-        *(pl.when(flat).then(_week_date(pl.col(src))).alias(dst) for src, dst in
+        *(pl.when(flat).then(segmented.week_date(pl.col(src))).alias(dst) for src, dst in
           (("since", "flat_since"), ("since_low", "flat_since_low"), ("since_high", "flat_since_high"))))
     return frame.with_columns(_evidence().alias("evidence")).select(
         *(pl.col(c).cast(t) for c, t in STATUS_SCHEMA.items())).sort("trainee_id")
-
-
-def _status() -> pl.Expr:
-    top = pl.max_horizontal(*(pl.col(f"p_{c}") for c in SIZE_CLASSES))
-    chosen = (pl.when(pl.col("p_growing") == top).then(pl.lit("growing"))
-              .when(pl.col("p_flat") == top).then(pl.lit("flat")).otherwise(pl.lit("shrinking")))
-    return (pl.when(~pl.col("enough").fill_null(False) | top.is_null()).then(pl.lit("insufficient_data"))
-            .when(top >= SIZE_COMMIT_PROBABILITY).then(chosen).otherwise(pl.lit("uncertain")))
-
-
-def _week_date(t: pl.Expr) -> pl.Expr:
-    """A time t (weeks since the horizon start) as a date."""
-    days = (t.fill_nan(None) * 7).round(0).cast(pl.Int64)
-    return (pl.col("horizon_start") + pl.duration(days=days)).cast(pl.Date)
 
 
 def _num(name: str, digits: int = 3) -> pl.Expr:

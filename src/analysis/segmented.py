@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy import special, stats
 
 
@@ -413,3 +414,32 @@ def predict(comp: Components, sid: np.ndarray, t: np.ndarray, z: np.ndarray, min
 def student_t_weights(resid: np.ndarray, scale: np.ndarray, nu: float) -> np.ndarray:
     """E[λ | r] of the t likelihood as a normal scale mixture: (ν + 1) / (ν + (r/s)²)."""
     return (nu + 1) / (nu + (resid / scale) ** 2)
+
+
+# --------------------------------------------------------------------------
+# Reading a posterior summary table (polars)
+# --------------------------------------------------------------------------
+
+
+def robust_sd(x: pl.Expr) -> pl.Expr:
+    """1.4826 x the median absolute deviation: the SD of normal data, blind to outliers."""
+    return 1.4826 * (x - x.median()).abs().median()
+
+
+def committed_status(classes: tuple[str, ...], threshold: float) -> pl.Expr:
+    """The most probable of ``p_<class>`` when it reaches ``threshold``, else
+    ``uncertain``; ``insufficient_data`` where ``enough`` is not true or
+    there are no probabilities (Chow 1970: abstain below a threshold)."""
+    top = pl.max_horizontal(*(pl.col(f"p_{c}") for c in classes))
+    chosen = pl.when(pl.col(f"p_{classes[0]}") == top).then(pl.lit(classes[0]))
+    for c in classes[1:-1]:
+        chosen = chosen.when(pl.col(f"p_{c}") == top).then(pl.lit(c))
+    chosen = chosen.otherwise(pl.lit(classes[-1]))
+    return (pl.when(~pl.col("enough").fill_null(False) | top.is_null()).then(pl.lit("insufficient_data"))
+            .when(top >= threshold).then(chosen).otherwise(pl.lit("uncertain")))
+
+
+def week_date(t: pl.Expr) -> pl.Expr:
+    """A time ``t`` (weeks since the row's ``horizon_start``) as a date."""
+    days = (t.fill_nan(None) * 7).round(0).cast(pl.Int64)
+    return (pl.col("horizon_start") + pl.duration(days=days)).cast(pl.Date)

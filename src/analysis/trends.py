@@ -185,16 +185,12 @@ def _arrays(points: pl.DataFrame, w: np.ndarray) -> segmented.Series:
                             z=z)
 
 
-def _robust_sd(x: pl.Expr) -> pl.Expr:
-    return 1.4826 * (x - x.median()).abs().median()
-
-
 def _reweighted(s: segmented.Series, comp: segmented.Components) -> tuple[np.ndarray, np.ndarray]:
     """Student-t weights of every session and each series' robust residual SD
     (the prior's scale in the second fit), from the first fit's residuals."""
     resid = s.y - segmented.predict(comp, s.sid, s.t, s.z)
     scale = (pl.DataFrame({"sid": s.sid, "resid": resid}).group_by("sid")
-             .agg(pl.max_horizontal(_robust_sd(pl.col("resid")), pl.lit(0.01)).alias("scale"))
+             .agg(pl.max_horizontal(segmented.robust_sd(pl.col("resid")), pl.lit(0.01)).alias("scale"))
              .sort("sid").get_column("scale").to_numpy())
     return segmented.student_t_weights(resid, scale[s.sid], T_NU), scale
 
@@ -233,7 +229,7 @@ def detect_from(points: pl.DataFrame, comp: segmented.Components | None, judged:
     dates = ("plateau_since", "plateau_since_low", "plateau_since_high")
     return (
         judged.join(per, on=SERIES_KEYS, how="left")
-        .with_columns(_status().alias("status"))
+        .with_columns(segmented.committed_status(CLASSES, COMMIT_PROBABILITY).alias("status"))
         .with_columns(*(pl.when(pl.col("status") == "plateau").then(pl.col(c)).alias(c) for c in dates),
                       *(pl.when(pl.col("status") == "uncertain").then(pl.col(c)).alias(c)
                         for c in ("weeks_to_settle", "settles_as")))
@@ -242,14 +238,6 @@ def detect_from(points: pl.DataFrame, comp: segmented.Components | None, judged:
                 "e1rm_reps", "weeks_to_settle", "settles_as", "sessions", "sigma", "evidence")
         .sort(SERIES_KEYS)
     )
-
-
-def _status() -> pl.Expr:
-    top = pl.max_horizontal(*(pl.col(f"p_{c}") for c in CLASSES))
-    chosen = pl.when(pl.col("p_progressing") == top).then(pl.lit("progressing")).when(
-        pl.col("p_plateau") == top).then(pl.lit("plateau")).otherwise(pl.lit("declining"))
-    return (pl.when(~pl.col("enough") | top.is_null()).then(pl.lit("insufficient_data"))
-            .when(top >= COMMIT_PROBABILITY).then(chosen).otherwise(pl.lit("uncertain")))
 
 
 def _pct(log_rate) -> np.ndarray:
@@ -267,23 +255,17 @@ def _per_series(points: pl.DataFrame, comp: segmented.Components) -> pl.DataFram
     sigma = np.bincount(comp.sid, weights=comp.weight * comp.sigma, minlength=n)
     settle_weeks, settle_class = weeks_to_settle(rate[:, 0], rate[:, 1], _segment_weeks(comp, s_last, n),
                                                 probs)
+    dates = ("plateau_since_low", "plateau_since", "plateau_since_high")
     return recent.select(*SERIES_KEYS, "horizon_start").with_columns(
         *(pl.Series(f"p_{c}", probs[:, k]) for k, c in enumerate(CLASSES)),
-        *(_week_date(since[:, j]).alias(name) for j, name in
-          enumerate(("plateau_since_low", "plateau_since", "plateau_since_high"))),
+        *(pl.Series(name, since[:, j]) for j, name in enumerate(dates)),
         pl.Series("change_pct_per_week", _pct(rate[:, 0])),
         pl.Series("change_low", _pct(rate[:, 2])), pl.Series("change_high", _pct(rate[:, 3])),
         recent.get_column("recent_kg").alias("current_kg"),
         recent.get_column("recent_reps").round().cast(pl.Int64).alias("e1rm_reps"),
         pl.Series("sigma", sigma),
         pl.Series("weeks_to_settle", settle_weeks, dtype=pl.Int64), pl.Series("settles_as", settle_class),
-    ).drop("horizon_start")
-
-
-def _week_date(t: np.ndarray) -> pl.Expr:
-    """A time t (weeks since the horizon start) as a date."""
-    days = pl.Series(np.round(t * 7)).cast(pl.Int64, strict=False)
-    return (pl.col("horizon_start") + pl.duration(days=pl.lit(days))).cast(pl.Date)
+    ).with_columns(segmented.week_date(pl.col(c)).alias(c) for c in dates).drop("horizon_start")
 
 
 def _recent_reps(points: pl.DataFrame) -> pl.DataFrame:
