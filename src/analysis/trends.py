@@ -347,23 +347,20 @@ def lift_trends(sets: pl.DataFrame | None, as_of: pl.DataFrame, formula: str = s
     (:func:`trend_lines`), computed in chunks of trainees to bound memory.
 
     ``best``: :func:`analysis.strength.session_best_e1rm` of ``sets`` by
-    ``formula`` when the caller has it: the session series of every trainee
-    are then taken from it at once (a small table) and chunked, and ``sets``
-    (which may be None) only gives the trainees' order."""
-    if best is not None:
-        whole = session_series(None, as_of, formula, best=best)
-        ids = (sets if sets is not None else best).get_column("trainee_id").unique().sort()
-        part = lambda chunk: whole.filter(pl.col("trainee_id").is_in(chunk))  # noqa: E731
-    else:
-        ids = sets.get_column("trainee_id").unique().sort()
-        part = lambda chunk: session_series(sets.filter(pl.col("trainee_id").is_in(chunk)), as_of, formula)  # noqa: E731
+    ``formula`` when the caller has it (``sets`` may then be None): the
+    session series of every trainee come from it at once (a small table)
+    and are chunked."""
+    best = best if best is not None else strength.session_best_e1rm(sets, formula)
+    whole = session_series(None, as_of, formula, best=best)
+    ids = whole.get_column("trainee_id").unique().sort()
     detected, lines = [], []
     for start in range(0, len(ids), chunk_trainees):
-        points, comp, judged = posterior(part(ids.slice(start, chunk_trainees).implode()))
+        chunk = ids.slice(start, chunk_trainees).implode()
+        points, comp, judged = posterior(whole.filter(pl.col("trainee_id").is_in(chunk)))
         detected.append(detect_from(points, comp, judged))
         lines.append(trend_lines(points, comp))
     if not detected:  # no trainee at all: the empty tables
-        points, comp, judged = posterior(whole if best is not None else session_series(sets, as_of, formula))
+        points, comp, judged = posterior(whole)
         return detect_from(points, comp, judged), trend_lines(points, comp)
     return pl.concat(detected), pl.concat(lines)
 
