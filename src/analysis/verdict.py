@@ -64,16 +64,13 @@ def lift_finding(lift: dict) -> dict:
     rate = (f"{lift['change_pct_per_week']:+.1f}% a week ({ci[0]:+.1f} to {ci[1]:+.1f})"
             if ci and lift.get("change_pct_per_week") is not None else "")
     if status == "plateau":
-        parts = [f"{name} on a plateau, {sure(p)}", since_words(lift["plateau_since"], lift.get("plateau_since_interval")), level]
-        text = ", ".join(x for x in parts[:2] if x) + (f"; {level}" if level else "")
+        since = since_words(lift["plateau_since"], lift.get("plateau_since_interval"))
+        text = f"{name} on a plateau, {sure(p)}" + (f", {since}" if since else "") + (f"; {level}" if level else "")
     elif status in ("progressing", "declining"):
         text = f"{name} {status}, {sure(p)}: {rate}" + (f", {level}" if level else "")
     elif status == "uncertain":
-        top = max(probs, key=probs.get)
-        runner = sorted(probs, key=probs.get)[-2]
-        text = (f"{name}: too early to tell ({LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} "
-                f"{probs[runner]:.0%}); {_settle(lift.get('weeks_to_settle'), lift.get('settles_as'))}")
-        text = text[0].upper() + text[1:]
+        text = (f"{name}: too early to tell ({_likeliest_two(probs)}); "
+                f"{_settle(lift.get('weeks_to_settle'), lift.get('settles_as'))}")
     elif lift.get("sessions_in_window") == 0 and lift.get("last_session"):
         text = f"{name} not trained in the window (last {day(lift['last_session'])})"
     else:
@@ -82,14 +79,18 @@ def lift_finding(lift: dict) -> dict:
             "since": lift.get("plateau_since") if status == "plateau" else None, "text": text}
 
 
+def _likeliest_two(probs: dict) -> str:
+    """'on a plateau 46%, declining 37%'."""
+    top, runner = sorted(probs, key=probs.get, reverse=True)[:2]
+    return f"{LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} {probs[runner]:.0%}"
+
+
 def _unsure_words(lift: dict) -> str:
     """'bench press (on a plateau 46%, declining 37%; at least 6 more weeks of logs before it can settle)'."""
-    probs = lift["probabilities"]
-    top, runner = sorted(probs, key=probs.get, reverse=True)[:2]
     weeks = lift.get("weeks_to_settle")
     settle = (f"; at least {weeks} more week{'s' if weeks > 1 else ''} of logs before it can settle"
               if weeks else "")
-    return f"{lift['exercise']} ({LIFT_WORDS[top]} {probs[top]:.0%}, {LIFT_WORDS[runner]} {probs[runner]:.0%}{settle})"
+    return f"{lift['exercise']} ({_likeliest_two(lift['probabilities'])}{settle})"
 
 
 def size_finding(size: dict) -> dict:
