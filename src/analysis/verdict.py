@@ -22,9 +22,9 @@ EMPHASIS_SHARE = 0.5
 """A zone with at least half of the working sets is what the training emphasised."""
 
 
-def day(iso: str | None) -> str:
-    """'10 Jul' style date (with the year when it is not the report's)."""
-    d = dt.date.fromisoformat(iso)
+def day(d: dt.date | str) -> str:
+    """A date (or ISO text) as the reports write it: '10 Jul 2026'."""
+    d = dt.date.fromisoformat(d) if isinstance(d, str) else d
     return f"{d.day} {d:%b %Y}"
 
 

@@ -55,10 +55,6 @@ def figure(fig: Figure, alt: str, caption: str = "") -> str:
     return f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{escape(alt)}">{cap}</figure>'
 
 
-def _date(d) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
 def header(view: TraineeView) -> str:
     p = view.profile
     facts = [p.get("sex") and {"F": "female", "M": "male"}.get(p["sex"], p["sex"]), p.get("experience"),
@@ -67,8 +63,8 @@ def header(view: TraineeView) -> str:
     return (
         f"<h1>{escape(view.display_name)}</h1>"
         f"<p class=\"meta\">{facts + ' · ' if facts else ''}"
-        f"report as of {_date(view.as_of)}, window {view.summary['window_weeks']} weeks "
-        f"({_date(view.window_start)} to {_date(view.as_of)})</p>"
+        f"report as of {verdicts.day(view.as_of)}, window {view.summary['window_weeks']} weeks "
+        f"({verdicts.day(view.window_start)} to {verdicts.day(view.as_of)})</p>"
     )
 
 
@@ -200,7 +196,7 @@ def _cell(value, digits: int) -> str:
     if isinstance(value, float):
         return "" if not math.isfinite(value) else f"{value:.{digits}f}"
     if isinstance(value, dt.date):
-        return _date(value)
+        return verdicts.day(value)
     return str(value)
 
 
@@ -211,7 +207,7 @@ def overview_html(roster: pl.DataFrame) -> str:
     if roster.is_empty():
         return '<p class="meta">No trainees.</p>'
     first, last = roster["as_of"].min(), roster["as_of"].max()
-    dates = _date(last) if first == last else f"{_date(first)} to {_date(last)}"
+    dates = verdicts.day(last) if first == last else f"{verdicts.day(first)} to {verdicts.day(last)}"
     count = dict(roster.group_by("strength").len().iter_rows())
     stalled = roster.filter(pl.col("plateaued_lifts") > 0).height
     flagged = roster.filter(pl.col("flags") > 0).height
@@ -269,7 +265,7 @@ def records_list(view: TraineeView) -> str:
     words = {"e1rm": "e1RM {v:.1f} kg (from {r} reps)", "load": "heaviest load {v:.1f} kg",
              "reps": "{r} reps at {v:.1f} kg"}
     items = [
-        f"<li>{_date(r['date'])}: {escape(r['lift'])}, {escape(words[r['kind']].format(v=r['value_kg'], r=r['reps']))}</li>"
+        f"<li>{verdicts.day(r['date'])}: {escape(r['lift'])}, {escape(words[r['kind']].format(v=r['value_kg'], r=r['reps']))}</li>"
         for r in recent.head(12).iter_rows(named=True)
     ]
     more = f"<li>and {recent.height - 12} more</li>" if recent.height > 12 else ""
@@ -367,7 +363,7 @@ def workload_section(view: TraineeView) -> str:
         ))
     facts = []
     if w["acwr"] is not None:
-        facts.append(f"ACWR {w['acwr']:.2f} on {_date(dt.date.fromisoformat(w['acwr_date']))}")
+        facts.append(f"ACWR {w['acwr']:.2f} on {verdicts.day(w['acwr_date'])}")
     if w["monotony"] is not None:
         facts.append(f"monotony {w['monotony']:.2f} and strain {w['strain']:,.0f} in the last full week")
     if facts:
