@@ -48,7 +48,9 @@ Truth conventions (what the detectors are scored against):
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 import math
 import zlib
 from dataclasses import dataclass
@@ -848,8 +850,6 @@ def since_errors(frame: pl.DataFrame, since: str, true_since: str = "true_since"
 
 def benchmark_arguments(description: str, names: tuple[str, ...], default_trainees: int):
     """The command line the grid's benchmarks share: --seeds, --trainees, --scenarios, --json."""
-    import argparse
-
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--trainees", type=int, default=None,
@@ -861,9 +861,6 @@ def benchmark_arguments(description: str, names: tuple[str, ...], default_traine
 
 def write_figures(path: str | None, figures: dict, args, seconds: float, timing: dict) -> None:
     """Write a benchmark's figures (and how it was run) as JSON, when asked to."""
-    import datetime as dt
-    import json
-
     if not path:
         return
     figures.update(seeds=args.seeds, trainees=args.trainees, seconds=round(seconds, 1), timing=timing,

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analysis.errors import DataFileError
+from analysis.io import textfile
+
 
 def normalise(name: str) -> str:
     """Lower case, single spaces, no BOM or surrounding quotes."""
@@ -142,9 +145,6 @@ def read_export(path, aliases: dict[str, Alias], required: tuple[str, ...], not_
     """The file's table (:func:`analysis.io.textfile.read_table`) and its
     header matched onto an alias table; ``DataFileError(path, not_this)``
     when a required field is missing."""
-    from analysis.errors import DataFileError
-    from analysis.io import textfile
-
     table = textfile.read_table(path)
     header = match(table.columns, aliases, required)
     if header is None:
