@@ -19,9 +19,11 @@ The rweightlifting wide format (``exercise, equipment, variant``) becomes one
 name with :func:`compose_name`, e.g. ``bench (flat, barbell)``; as the key
 ignores word order, ``bench (barbell, flat)`` resolves the same.
 
-Names deliberately left unknown in the real fixtures: cardio and warm-ups
-(Aerobics, Walking, Biking, Rowing (Machine), Stairmaster, ...), mobility and
-rehab work (Stretching, Squat Mobilizing, Pt (Back/Shoulder), scapular
+Cardio, warm-ups and mobility work (Aerobics, Walking, Biking, Rowing
+(Machine), Stairmaster, Stretching, Warm Up, ...) carry the catalog's cardio
+mark (:data:`CARDIO_WORDS`, :func:`cardio_mark`): an import rejects their
+timed rows as not strength work. Names deliberately left unknown in the real
+fixtures: mobility and rehab work (Stretching, Squat Mobilizing, Pt (Back/Shoulder), scapular
 rotations), the tibialis raise (no tibialis in the muscle vocabulary) and
 custom names that could mean several exercises (Cable Kickback, Hammer
 Press, Trap Extension ..., ``fly (combination, ...)``). A coach maps those
@@ -92,6 +94,19 @@ SPELLINGS = {
     "bridges": "bridge", "hyperextensions": "hyperextension", "flags": "flag",
 }
 """Word spellings unified in the matching key (abbreviations, compounds, plurals)."""
+
+
+CARDIO_WORDS = frozenset({
+    "aerobic", "aerobics", "bike", "physio", "physiotherapy", "pt", "rehab", "biking", "cardio", "cooldown", "cycle", "cycling", "elliptical",
+    "erg", "hike", "hiking", "hiit", "jog", "jogging", "mobility", "mobilizing", "mobilization", "run",
+    "running", "rower", "rowing", "ski", "skiing", "spin", "spinning", "sprint", "sprints", "stair",
+    "stairmaster", "stairs", "stepmill", "stretch", "stretching", "swim", "swimming", "treadmill",
+    "walk", "walking", "warm", "warmup", "yoga",
+})
+"""The cardio mark: a name outside the catalog with one of these words (in its
+matching key) is cardio, a warm-up or mobility work, not a strength exercise.
+Catalog exercises never are ("Walking Lunge" and "Farmer's Walk" stay
+strength work), so a coach's alias file un-marks a name."""
 
 
 # --------------------------------------------------------------------------
@@ -345,6 +360,15 @@ def annotate(sets: pl.DataFrame, catalog: Catalog | None = None,
         return mapped
     return mapped.join(names.select("exercise", *lists), on="exercise", how="left",
                        nulls_equal=True, maintain_order="left").select(*sets.columns, *wanted)
+
+
+def cardio_mark(names: pl.Series, catalog: Catalog | None = None) -> pl.DataFrame:
+    """``exercise, in_catalog, cardio`` per distinct name: whether the catalog
+    knows it, and whether it carries the cardio mark (:data:`CARDIO_WORDS`)."""
+    resolved = (catalog or load_catalog()).resolve(names.unique().drop_nulls())
+    words = normalize_name(pl.col("exercise")).str.split(" ")
+    marked = ~pl.col("in_catalog") & words.list.eval(pl.element().is_in(list(CARDIO_WORDS))).list.any()
+    return resolved.select("exercise", "in_catalog", marked.alias("cardio"))
 
 
 def unknown_exercises(sets: pl.DataFrame, catalog: Catalog | None = None) -> pl.DataFrame:

@@ -34,6 +34,12 @@ MAX_LOAD_KG = 1000.0
 """Heavier than any recorded barbell lift (deadlift WR ~500 kg) with room for
 sled leg presses; a 2,000 kg entry is a typo or a unit slip."""
 MAX_REPS = 1000
+MAX_DISTANCE_M = 50_000.0
+"""A marathon is 42 km; no carry or sled push comes near."""
+TIMED_SET = pl.col("duration_s").is_not_null() | pl.col("distance_m").is_not_null()
+"""A set counted by time or distance (a plank, a hold, a carry): logged with
+0 reps, it is a working set for its muscles but never enters e1RM, volume
+load, %1RM zones or workload (its reps are 0)."""
 
 BODY_MEASURES = {
     # measure: (low, high) plausible range in the canonical unit
@@ -74,7 +80,10 @@ SETS_COLUMNS = (
     Column("set_type", "str"),
     Column("session_id", "str"),
     Column("set_index", "int"),
+    Column("duration_s", "float"),
+    Column("distance_m", "float"),
     Column("rest_s", "float"),
+    Column("session_s", "float"),
     Column("notes", "str"),
 )
 TRAINEES_COLUMNS = (
@@ -110,13 +119,16 @@ class SetsSchema(pa.DataFrameModel):
     set_type: str = pa.Field(isin=SET_TYPES)
     session_id: str = pa.Field(nullable=True)
     set_index: int = pa.Field(ge=0, nullable=True)
+    duration_s: float = pa.Field(gt=0, le=24 * 3600, nullable=True)
+    distance_m: float = pa.Field(gt=0, le=MAX_DISTANCE_M, nullable=True)
     rest_s: float = pa.Field(ge=0, le=24 * 3600, nullable=True)
+    session_s: float = pa.Field(gt=0, nullable=True)  # as logged: a forgotten timer runs for days
     notes: str = pa.Field(nullable=True)
 
-    @pa.dataframe_check(error="0 reps with a load: not a completed set")
+    @pa.dataframe_check(error="0 reps with a load and no time or distance: not a completed set")
     def completed_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
-            ~((pl.col("reps") == 0) & (pl.col("weight_kg").fill_null(0) > 0))
+            ~((pl.col("reps") == 0) & (pl.col("weight_kg").fill_null(0) > 0) & ~TIMED_SET)
         )
 
     class Config:
@@ -343,7 +355,7 @@ def _parse_reason(col: Column, text: pl.Expr) -> pl.Expr:
 
 
 ROW_CHECK_COLUMNS = {
-    "0 reps with a load: not a completed set": "reps",
+    "0 reps with a load and no time or distance: not a completed set": "reps",
     "unknown measure (see docs/data-formats.md)": "measure",
     "value outside the plausible range for this measure": "value",
 }

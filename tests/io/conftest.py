@@ -29,7 +29,7 @@ def read(write):
         path = write(name, text)
         export = detect.FORMATS[fmt or detect.detect_format(path)].read(path, unit)
         kept, rejects = importer.validate_export(export, str(path), "T1")
-        assert export.read == kept.height + rejects.height + export.duplicates
+        assert export.read == kept.height + rejects.height + export.duplicates + export.folded
         return export, kept, rejects
 
     return _read

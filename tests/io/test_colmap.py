@@ -12,7 +12,7 @@ from analysis.errors import DataFileError
 from analysis.io import colmap, detect, units
 from analysis.io.importer import import_files
 
-CARDIO = "cardio/duration-only set, not a strength set"
+from analysis.io.canonical import CARDIO
 
 # --------------------------------------------------------------------------
 # Reading a mapped file
@@ -24,7 +24,7 @@ LOG = (
     "05/03/2024 18:30;Back Squat;60;kg;8;;WU;A;;;easy\n"  # 3 warmup
     "05/03/2024 18:30;Bench Press;225;lbs;5;0;work;A;;90;\n"  # 4 lb, RPE 0 = unrated
     "05/03/2024 18:30;Pull Up;0;;8;;work;A;;;\n"  # 5 bodyweight
-    "05/03/2024 18:30;Plank;;;;;work;A;60;;\n"  # 6 cardio
+    "05/03/2024 18:30;Plank;;;;;work;A;1:00;;\n"  # 6 a timed set
     "05/03/2024 18:30;Curl;20;stone;10;;work;A;;;\n"  # 7 unknown unit
     "05/03/2024 18:30;Curl;20;kg;10;;heavy;A;;;\n"  # 8 set type not in the map
     "31/02/2024 10:00;Curl;20;kg;10;;work;B;;;\n"  # 9 not a date
@@ -57,10 +57,9 @@ def test_mapped_file_row_accounting_units_and_reasons(write, tmp_path):
     log, cmap = write("log.csv", LOG), write("map.toml", MAP)
     summary = import_files([log], "T1", tmp_path / "ds", column_map=cmap)
     f = summary.files[0]
-    assert (f.format, f.read, f.kept, f.rejected, f.duplicates) == ("map", 12, 5, 7, 0)
+    assert (f.format, f.read, f.kept, f.rejected, f.duplicates) == ("map", 12, 6, 6, 0)
     rejects = pl.read_csv(tmp_path / "ds" / "rejects.csv")
     reasons = dict(zip(rejects["line"].to_list(), zip(rejects["column"].to_list(), rejects["reason"].to_list())))
-    assert reasons[6] == ("reps", CARDIO)
     assert reasons[7] == ("weight unit", "unknown unit")
     assert reasons[8][0] == "set_type" and "set_type_values" in reasons[8][1]
     assert reasons[9][0] == "date"
@@ -68,7 +67,7 @@ def test_mapped_file_row_accounting_units_and_reasons(write, tmp_path):
     assert reasons[12][0] == "reps"
     assert reasons[13] == ("date", "date in the future")
     sets = pl.read_csv(tmp_path / "ds" / "sets.csv")
-    assert sets.height == 5
+    assert sets.height == 6
     by = {(r["exercise"], r["set_index"]): r for r in sets.iter_rows(named=True)}
     assert by[("Back Squat", 0)]["weight_kg"] == pytest.approx(100.0, abs=0.01)
     assert by[("Back Squat", 1)]["set_type"] == "warmup" and by[("Back Squat", 1)]["notes"] == "easy"
@@ -76,14 +75,15 @@ def test_mapped_file_row_accounting_units_and_reasons(write, tmp_path):
     assert by[("Bench Press", 0)]["rpe"] is None and by[("Back Squat", 0)]["rpe"] == 8
     assert by[("Back Squat", 0)]["rest_s"] == 120
     assert by[("Pull Up", 0)]["weight_kg"] is None
+    assert (by[("Plank", 0)]["reps"], by[("Plank", 0)]["duration_s"]) == (0, 60)
     # set_index counts every set line of the session, rejected ones too (stable across re-exports)
     assert by[("Deadlift", 1)]["set_type"] == "working" and by[("Deadlift", 1)]["weight_kg"] == 140
     assert sets["date"].unique().sort().to_list() == ["2024-03-05", "2024-03-06"]
     assert sets["session_id"].unique().sort().to_list() == ["2024-03-05 18:30 A", "2024-03-06 07:00 B"]
     # importing it again adds nothing and lists no reject twice
     again = import_files([log], "T1", tmp_path / "ds", column_map=cmap).files[0]
-    assert (again.read, again.kept, again.rejected, again.duplicates) == (12, 0, 7, 5)
-    assert pl.read_csv(tmp_path / "ds" / "rejects.csv").height == 7
+    assert (again.read, again.kept, again.rejected, again.duplicates) == (12, 0, 6, 6)
+    assert pl.read_csv(tmp_path / "ds" / "rejects.csv").height == 6
 
 
 def test_constant_pound_map_and_default_dates(write, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from analysis.io.canonical import CARDIO
+
 OLD = "Date,Exercise,Category,Weight ({unit}),Reps,Distance,Distance Unit,Time,Comment\n"
 NEW = "Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time\n"
 
@@ -31,8 +33,10 @@ def test_new_header_with_unit_column_and_cardio(read):
         "2021-06-01,Running,Cardio,,,,5.0,km,0:30:00\n"
     )
     _, kept, rejects = read("fitnotes.csv", text)
-    assert kept["weight_kg"].to_list() == [102.06, 140.0]
-    assert rejects["reason"].to_list() == ["cardio/duration-only set, not a strength set"] * 2
+    assert kept["weight_kg"].to_list() == [102.06, 140.0, None]
+    # the plank is a timed set of 90 s; running is cardio
+    assert kept["duration_s"].to_list() == [None, None, 90.0] and kept["reps"].to_list() == [5, 3, 0]
+    assert rejects["reason"].to_list() == [CARDIO]
 
 
 def test_unit_column_on_every_strength_row_is_no_guess(read):
@@ -40,7 +44,7 @@ def test_unit_column_on_every_strength_row_is_no_guess(read):
     text = NEW + (
         "2021-06-01,Deadlift,Back,225.0,lbs,5,,,\n"
         "2021-06-01,Pull Up,Back,0.0,lbs,8,,,\n"
-        "2021-06-01,Sled Push,Cardio,40.0,,,0.1,km,0:01:00\n"
+        "2021-06-01,Walking,Cardio,,,,1.5,km,0:20:00\n"
         "2021-06-01,Running,Cardio,,,,5.0,km,0:30:00\n"
     )
     export, kept, rejects = read("fitnotes.csv", text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from analysis.io.canonical import CARDIO
+
 HEADER = ('"title","start_time","end_time","description","exercise_title","superset_id","exercise_notes",'
           '"set_index","set_type","{weight}","reps","{distance}","duration_seconds","rpe"\n')
 KG = HEADER.format(weight="weight_kg", distance="distance_km")
@@ -25,7 +27,7 @@ def test_dates_set_types_and_bodyweight(read):
     )
     export, kept, rejects = read("hevy.csv", text)
     assert export.read == 6 and kept.height == 5
-    assert rejects["reason"].to_list() == ["cardio/duration-only set, not a strength set"]
+    assert rejects["reason"].to_list() == [CARDIO]
     squat = kept.filter(pl.col("exercise") == "Squat (Barbell)")
     assert squat["set_type"].to_list() == ["warmup", "working", "failure", "drop"]
     assert squat["rpe"].to_list() == [6.0, 8.5, 10.0, None]

@@ -48,7 +48,7 @@ def test_packed_sets_sessions_and_setting_unit(read):
     got = dict(zip(rejects["line"].to_list(), rejects["reason"].to_list()))
     assert got == {
         24: "not a weight x reps entry (e.g. 50x10)",
-        25: "cardio/duration-only set, not a strength set",
+        25: "interval (time) logs only: JEFIT timed entries are not read as sets",
         26: "no sets logged",
     }
 

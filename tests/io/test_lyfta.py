@@ -10,7 +10,7 @@ from analysis.io import units
 HEADER = 'Title,Date,Duration,Exercise,"Superset id",Weight,Reps,Distance,Time,"Set Type"\n'
 LEADING_SPACE = " " + HEADER  # as some real exports write it
 UNQUOTED = "Title,Date,Duration,Exercise,Superset id,Weight,Reps,Distance,Time,Set Type\n"
-CARDIO = "cardio/duration-only set, not a strength set"
+from analysis.io.canonical import CARDIO
 
 
 def row(exercise: str, weight: str, reps: str, kind: str = "NORMAL_SET", superset: str = "",
@@ -30,7 +30,7 @@ WORKOUT = (
     + row("Dips (Weighted, Belt)", "10.000", "8", superset="1")
     + row("Row (Cable, Wide)", "55.500", "10", superset="1")
     + row("Dips (Weighted, Belt)", "10.000", "8", superset="1")
-    + row("Plank", "null", "", time="1:30")  # line 12: cardio (time, no reps)
+    + row("Plank", "null", "", time="1:30")  # line 12: a timed set (time, no reps)
     + row("Treadmill Running", "null", "", distance="2.5", time="20:00")  # line 13: cardio
     + row("Squat (Barbell)", "120.000", "5", title="Legs", start="2025-12-11 18:02:10")
 )
@@ -38,8 +38,11 @@ WORKOUT = (
 
 def test_bom_quoted_names_set_types_bodyweight_cardio_and_sessions(read):
     export, kept, rejects = read("lyfta.csv", "\ufeff" + LEADING_SPACE + WORKOUT, unit="kg")
-    assert (export.read, kept.height, rejects.height, export.duplicates) == (13, 11, 2, 0)
-    assert dict(zip(rejects["line"].to_list(), rejects["reason"].to_list())) == {12: CARDIO, 13: CARDIO}
+    assert (export.read, kept.height, rejects.height, export.duplicates) == (13, 12, 1, 0)
+    assert dict(zip(rejects["line"].to_list(), rejects["reason"].to_list())) == {13: CARDIO}
+    plank = kept.filter(pl.col("exercise") == "Plank")
+    assert plank.select("reps", "duration_s").row(0) == (0, 90.0)
+    assert kept["session_s"].unique().to_list() == [4048.0]  # Duration 01:07:28
     bench = kept.filter(pl.col("exercise") == "Bench Press (Barbell)")
     assert bench["set_type"].to_list() == ["warmup", "working", "working", "drop", "failure"]
     assert bench["set_index"].to_list() == [0, 1, 2, 3, 4]

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from analysis.io import units
+from analysis.io.canonical import CARDIO, UNKNOWN_DISTANCE
 
 CLASSIC = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
 NEW = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,RPE\n"
@@ -65,7 +66,7 @@ def test_android_semicolons_with_unit_columns(read):
     assert kept["weight_kg"].to_list() == [100.0, 102.06]
     assert kept["rpe"].to_list() == [None, 8.0]
     got = dict(zip(rejects["line"].to_list(), rejects["reason"].to_list()))
-    assert got == {4: "unknown unit", 5: "cardio/duration-only set, not a strength set"}
+    assert got == {4: "unknown unit", 5: CARDIO}
 
 
 def test_2017_header_without_duration_and_rpe(read):
@@ -107,22 +108,31 @@ def test_unit_guess_is_stated_and_overridable(read):
     assert "guessed kg" in export.warnings[0]
 
 
-def test_rest_timer_cardio_and_bad_set_order_are_rejected(read):
+def test_rest_timers_timed_sets_cardio_and_bad_set_order(read):
     text = CLASSIC + (
         '2025-11-03 07:01:00,"Leg",55m,"Squat (Barbell)",1,80.0,5.0,0,0.0,"","",8\n'
-        '2025-11-03 07:01:00,"Leg",55m,"Squat (Barbell)",Rest Timer,0,0.0,0,180.0,,,\n'
-        '2025-11-03 07:01:00,"Leg",55m,"Plank",1,0,0,0,60,,,\n'
-        '2025-11-03 07:01:00,"Leg",55m,"Walking",1,0,0,0.5,0,,,\n'
+        '2025-11-03 07:01:00,"Leg",55m,"Squat (Barbell)",Rest Timer,0,0.0,0,180.0,,,\n'  # folded: rest of line 2
+        '2025-11-03 07:01:00,"Leg",55m,"Plank",1,0,0,0,60,,,\n'  # a timed set
+        '2025-11-03 07:01:00,"Leg",55m,"Walking",1,0,0,0.5,0,,,\n'  # cardio
         '2025-11-03 07:01:00,"Leg",55m,"Squat (Barbell)",X,80.0,5.0,0,0.0,,,\n'
+        '2025-11-03 07:01:00,"Leg",55m,"Bench Press (Barbell)",Rest Timer,0,0.0,0,90.0,,,\n'  # no bench set before
+        '2025-11-03 07:01:00,"Leg",55m,"Farmer\'s Walk",1,32.0,0,0.04,0,,,\n'  # a loaded carry (km in a kg account)
+        '2025-11-03 07:01:00,"Leg",55m,"Heavy Thing Push",1,50.0,0,0.02,0,,,\n'  # unknown name with a distance
     )
-    _, kept, rejects = read("strong.csv", text, unit="kg")
-    assert kept.height == 1
+    export, kept, rejects = read("strong.csv", text, unit="kg")
+    assert (export.read, kept.height, rejects.height, export.folded) == (8, 3, 4, 1)
+    squat = kept.filter(pl.col("exercise") == "Squat (Barbell)").row(0, named=True)
+    assert (squat["rest_s"], squat["session_s"]) == (180.0, 55 * 60)
+    plank = kept.filter(pl.col("exercise") == "Plank").row(0, named=True)
+    assert (plank["reps"], plank["duration_s"], plank["rest_s"]) == (0, 60.0, None)
+    carry = kept.filter(pl.col("exercise") == "Farmer's Walk").row(0, named=True)
+    assert (carry["reps"], carry["weight_kg"], carry["distance_m"]) == (0, 32.0, 40.0)
     got = dict(zip(rejects["line"].to_list(), rejects["reason"].to_list()))
     assert got == {
-        3: "rest timer entry, not a set",
-        4: "cardio/duration-only set, not a strength set",
-        5: "cardio/duration-only set, not a strength set",
+        5: CARDIO,
         6: "set order is not a number or W/D/F",
+        7: "rest timer with no set of its exercise just before it",
+        9: UNKNOWN_DISTANCE,
     }
 
 
@@ -136,7 +146,7 @@ def test_adjacent_repeated_numbered_line_is_a_duplicate(read):
 @pytest.mark.parametrize(
     ("weight", "reps", "reason"),
     [("-20", "5", "below the minimum 0"), ("2000", "5", "above the maximum 1000.0"),
-     ("100", "0", "0 reps with a load: not a completed set"), ("abc", "5", "not a number")],
+     ("100", "0", "0 reps with a load and no time or distance: not a completed set"), ("abc", "5", "not a number")],
 )
 def test_bad_values_name_their_line(read, weight, reps, reason):
     text = CLASSIC + (

@@ -28,7 +28,6 @@ def row(date: str, workout: int, bodyweight: str, exercise: str, sets: list[tupl
 
 
 MISSED = "missed set (0 reps)"
-CARDIO = "cardio/duration-only set, not a strength set"
 
 KG_EXPORT = header() + (
     row("2024/05/06", 41, "80.2", "Squat", [("5", "100")] * 4 + [("0", "100")], sets_reps="5/5/5/5/-")
@@ -44,16 +43,20 @@ KG_EXPORT = header() + (
     + row("2024/05/08", 43, "80.6", "Overhead Press", [("0", "40")] * 5, sets_reps="-/-/-/-/-", start="7:05 am")
     + row("2024/05/08", 43, "80.6", "Dips", [], sets_reps="", start="7:05 am")
 )
-# set cells read: 5 + 5 + 5 + 3 + 1 + 1 (plank line) + 5 + 5 + 1 (dips line) = 31
-# sets (reps > 0): 4 + 4 + 5 + 3 + 1 + 5 = 22; rejected: 7 missed + 1 cardio + 1 line without sets = 9
+# set cells read: 5 + 5 + 5 + 3 + 1 + 3 (plank: 3×60s) + 5 + 5 + 1 (dips line) = 33
+# sets: 4 + 4 + 5 + 3 + 1 + 3 timed + 5 = 25; rejected: 7 missed + 1 line without sets = 8
 
 
 def test_kg_export_with_bom_missed_sets_and_exact_accounting(read):
     export, kept, rejects = read("stronglifts.csv", "\ufeff" + KG_EXPORT)
-    assert (export.read, kept.height, rejects.height, export.duplicates) == (31, 22, 9, 0)
+    assert (export.read, kept.height, rejects.height, export.duplicates) == (33, 25, 8, 0)
     assert export.warnings == []  # the set columns name the unit
     reasons = rejects.group_by("reason").len().sort("reason").rows()
-    assert reasons == [(CARDIO, 1), (MISSED, 7), ("no sets on this line", 1)]
+    assert reasons == [(MISSED, 7), ("no sets on this line", 1)]
+    plank = kept.filter(pl.col("exercise") == "Plank")
+    assert plank["duration_s"].to_list() == [60.0] * 3 and plank["reps"].to_list() == [0] * 3
+    # Duration (hours) 1.02 is the session's length
+    assert kept["session_s"].unique().to_list() == [pytest.approx(1.02 * 3600)]
     assert rejects.filter(pl.col("reason") == MISSED)["value"].to_list()[:2] == ["set 5: 0", "set 3: 0"]
     squat = kept.filter((pl.col("exercise") == "Squat") & (pl.col("session_id") == "2024-05-06 22:56"))
     assert squat["set_index"].to_list() == [0, 1, 2, 3]
@@ -128,14 +131,14 @@ def test_import_writes_sets_and_body_with_exact_accounting(tmp_path, write):
     summary = import_files([path], "T1", tmp_path / "ds")
     counts = [(f.table, f.read, f.kept, f.rejected, f.duplicates) for f in summary.files]
     # the second workout of 2024-05-06 logged the same bodyweight: one measurement for the day
-    assert counts == [("sets", 31, 22, 9, 0), ("body", 3, 2, 0, 1)]
-    assert pl.read_csv(tmp_path / "ds" / "sets.csv").height == 22
+    assert counts == [("sets", 33, 25, 8, 0), ("body", 3, 2, 0, 1)]
+    assert pl.read_csv(tmp_path / "ds" / "sets.csv").height == 25
     assert pl.read_csv(tmp_path / "ds" / "body.csv").rows() == [
         ("T1", "2024-05-06", "bodyweight_kg", 80.2), ("T1", "2024-05-08", "bodyweight_kg", 80.6)
     ]
-    assert pl.read_csv(tmp_path / "ds" / "rejects.csv").height == 9
+    assert pl.read_csv(tmp_path / "ds" / "rejects.csv").height == 8
     text = "\n".join(summary.lines())
     assert "Imported 1 file(s)" in text and "(stronglifts, body): 3 rows read, 2 kept" in text
     again = import_files([path], "T1", tmp_path / "ds")
-    assert [(f.read, f.kept, f.rejected, f.duplicates) for f in again.files] == [(31, 0, 9, 22), (3, 0, 0, 3)]
-    assert pl.read_csv(tmp_path / "ds" / "rejects.csv").height == 9  # listed once
+    assert [(f.read, f.kept, f.rejected, f.duplicates) for f in again.files] == [(33, 0, 8, 25), (3, 0, 0, 3)]
+    assert pl.read_csv(tmp_path / "ds" / "rejects.csv").height == 8  # listed once

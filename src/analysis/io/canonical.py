@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from analysis import schema
+from analysis import catalog, schema
 from analysis.io import units
 from analysis.io.headers import Header
 
 LINE = "_line"
 REJECTS_SCHEMA = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
-CARDIO = "cardio/duration-only set, not a strength set"
-"""Rows with time or distance but no reps (runs, planks, stretching) are not
-strength sets; they are rejected with this reason rather than dropped, so
-they stay visible in rejects.csv."""
+CARDIO = "cardio, warm-up or mobility (the catalog's cardio mark), not a strength set"
+"""Rows with time or distance but no reps of a cardio-marked name
+(:data:`analysis.catalog.CARDIO_WORDS`: runs, bikes, stretching, warm-ups)
+are not strength sets; they are rejected with this reason rather than
+dropped, so they stay visible in rejects.csv."""
+UNKNOWN_DISTANCE = "distance without reps for a name the catalog does not know: taken for cardio"
 
 
 @dataclass
@@ -38,13 +40,16 @@ class Export:
     warnings: list[str] = field(default_factory=list)
     duplicates: int = 0
     """Lines repeating an earlier line of the same file (counted as read)."""
+    folded: int = 0
+    """Lines that are facts about the set before them (Strong's rest-timer
+    rows, read into that set's ``rest_s``), counted as read."""
     extra: list[Export] = field(default_factory=list)
     """Further tables read from the same file (StrongLifts: the bodyweight of
     each workout, for body.csv); each keeps its own row accounting."""
 
     @property
     def read(self) -> int:
-        return self.frame.height + self.rejects.height + self.duplicates
+        return self.frame.height + self.rejects.height + self.duplicates + self.folded
 
 
 def text(value: pl.Expr | str | None) -> pl.Expr:
@@ -105,15 +110,65 @@ def malformed_line(width: int, *, short_ok: bool = False) -> Rule:
     return Rule(wrong, "line", fields, reason)
 
 
-def timed(*values: pl.Expr) -> pl.Expr:
-    """True where any of the text columns (distance, seconds) holds a number above 0."""
-    return pl.any_horizontal(units.number(v).fill_null(0) > 0 for v in values)
+@dataclass(frozen=True)
+class Timed:
+    """The canonical ``reps``, ``duration_s`` and ``distance_m`` of a reader's
+    rows, and the rules refusing cardio (see :func:`timed_sets`)."""
+
+    columns: dict[str, pl.Expr]
+    rules: list[Rule]
+    cardio: pl.Expr
+    """True on rows refused as cardio (they name no weight unit)."""
 
 
-def cardio(reps: pl.Expr, timed: pl.Expr) -> Rule:
-    """Refuse rows with time or distance (``timed``) but no reps (see :data:`CARDIO`)."""
+def timed_sets(frame: pl.DataFrame, exercise: pl.Expr, reps: pl.Expr,
+               seconds: pl.Expr | None = None, metres: pl.Expr | None = None) -> Timed:
+    """Sets counted by time or distance instead of reps (planks, holds, carries).
+
+    ``seconds`` and ``metres`` are Float64 expressions (null when not
+    logged). A row without reps but with a time or distance is a timed set
+    (``reps`` 0, ``duration_s``, ``distance_m``; its load stays in
+    ``weight_kg``), unless its name carries the catalog's cardio mark
+    (:data:`CARDIO`) or, with a distance, is a name the catalog does not
+    know (:data:`UNKNOWN_DISTANCE`): those rows are refused. Times and
+    distances of sets with reps are kept too.
+    """
+    seconds = pl.lit(None, pl.Float64) if seconds is None else seconds
+    metres = pl.lit(None, pl.Float64) if metres is None else metres
+    names = frame.select(exercise.alias("exercise")).get_column("exercise").str.strip_chars()
+    marks = catalog.cardio_mark(names)
+    name = text(exercise)
     no_reps = units.number(reps).fill_null(0) == 0
-    return Rule(no_reps & timed, "reps", reps.fill_null(""), CARDIO)
+    timed = (seconds.fill_null(0) > 0) | (metres.fill_null(0) > 0)
+    cardio = no_reps & timed & name.is_in(marks.filter("cardio").get_column("exercise").implode())
+    unknown = no_reps & (metres.fill_null(0) > 0) & name.is_in(
+        marks.filter(~pl.col("in_catalog")).get_column("exercise").implode())
+    return Timed(
+        {
+            "reps": pl.when(no_reps & timed).then(pl.lit("0")).otherwise(reps),
+            "duration_s": pl.when(seconds > 0).then(seconds.round(1)),
+            "distance_m": pl.when(metres > 0).then(metres.round(1)),
+        },
+        [Rule(cardio, "exercise", name, CARDIO), Rule(unknown, "exercise", name, UNKNOWN_DISTANCE)],
+        cardio | unknown,
+    )
+
+
+def metres(header: Header, unit: str | None) -> pl.Expr:
+    """The distance column in metres (Float64; null when not logged).
+
+    A distance-unit column wins (row by row), then a unit in the column
+    name, then the account's system (:data:`analysis.io.units.METRIC_DISTANCE`
+    of the weight unit the header names, else ``unit``, else kg).
+    """
+    if not header.has("distance"):
+        return pl.lit(None, pl.Float64)
+    value = units.number(text(header.columns["distance"]))
+    named = header.units.get("distance") or units.METRIC_DISTANCE[header.units.get("weight") or unit or "kg"]
+    scale = units.DISTANCE_UNITS[named]
+    if header.has("distance_unit"):
+        return value * units.distance_factor(text(header.columns["distance_unit"])).fill_null(scale)
+    return value * scale
 
 
 def unknown_unit(unit_text: pl.Expr, scale: pl.Expr, column: str) -> Rule:
@@ -208,6 +263,15 @@ def iso_datetimes(values: pl.Series) -> pl.Series:
         .to_series()
         .alias(values.name)
     )
+
+
+def session_seconds(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """Seconds from ISO ``start`` to ``end`` text (null unless end is later)."""
+    def when(value: pl.Expr) -> pl.Expr:
+        return text(value).str.to_datetime("%Y-%m-%d %H:%M", strict=False)
+
+    length = (when(end) - when(start)).dt.total_seconds()
+    return pl.when(length > 0).then(length)
 
 
 def parses(value: str, fmt: str) -> bool:

@@ -12,9 +12,11 @@ A map is a TOML file (read with :mod:`tomllib`)::
     rpe = "RPE"
     set_type = "Type"
     session = "Workout #"          # the session is the date plus this value
-    duration = "Seconds"           # seconds: with no reps, a cardio row
-    distance = "Distance"          # with no reps, a cardio row
-    rest = "Rest"                  # seconds, to rest_s
+    duration = "Seconds"           # the set's time (45, 0:45): with no reps, a timed set
+    distance = "Distance"          # with no reps, a timed set (a carry)
+    distance_unit = "m"            # m (default), km, mi, ft, yd
+    rest = "Rest"                  # the rest after the set (90, 1:30), to rest_s
+    session_duration = "Duration"  # the workout's length (1:05:00, 65m), to session_s
     notes = "Note"
 
     [set_type_values]              # source value -> warmup/working/drop/failure
@@ -44,10 +46,11 @@ from analysis.io.headers import normalise
 
 REQUIRED = ("date", "exercise", "reps")
 COLUMN_KEYS = ("date", "exercise", "weight", "weight_unit_column", "reps", "rpe", "set_type",
-               "session", "duration", "distance", "rest", "notes")
+               "session", "duration", "distance", "rest", "session_duration", "notes")
 """Keys whose value names a column of the file."""
 KEYS = ("date", "date_format", "exercise", "weight", "weight_unit", "weight_unit_column", "reps", "rpe",
-        "set_type", "set_type_values", "session", "duration", "distance", "rest", "notes")
+        "set_type", "set_type_values", "session", "duration", "distance", "distance_unit", "rest",
+        "session_duration", "notes")
 ANY = "*"
 """The set_type_values key for every value the map does not name."""
 
@@ -62,6 +65,7 @@ class ColumnMap:
     columns: dict[str, str]
     date_format: str | None = None
     weight_unit: str | None = None
+    distance_unit: str = "m"
     set_type_values: dict[str, str] | None = None
     """Lower-cased source value -> canonical set type (:data:`ANY` for the rest)."""
 
@@ -121,6 +125,9 @@ def load_map(path: str | os.PathLike) -> ColumnMap:
         for key in ("weight_unit", "weight_unit_column"):
             if key in data:
                 raise bad(key, "given without a weight column (key weight)")
+    distance_unit = data.get("distance_unit", "m")
+    if not isinstance(distance_unit, str) or distance_unit.strip().lower() not in units.DISTANCE_UNITS:
+        raise bad("distance_unit", f"{distance_unit!r} is not a distance unit; use m, km, mi, ft or yd")
     values = data.get("set_type_values")
     if values is not None:
         if "set_type" not in columns:
@@ -134,7 +141,7 @@ def load_map(path: str | os.PathLike) -> ColumnMap:
                           f"{target!r} is not a set type; use one of {', '.join(schema.SET_TYPES)}")
             checked[source.strip().lower()] = target
         values = checked
-    return ColumnMap(path, columns, date_format, weight_unit, values)
+    return ColumnMap(path, columns, date_format, weight_unit, distance_unit.strip().lower(), values)
 
 
 # --------------------------------------------------------------------------

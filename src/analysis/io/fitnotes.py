@@ -5,7 +5,9 @@ or ``Date,Exercise,Category,Weight,Weight Unit,Reps,...``. Dates carry no
 time, so the session is the day. Some exports leave fields unquoted, so a
 name like ``Overhead Press (Each Side, Dumbbells)`` spills into extra
 fields; they are joined back into the exercise (or, when the numbers only
-line up that way, the trailing comment).
+line up that way, the trailing comment). ``Time`` (``0:00:30``) or a
+distance (in its ``Distance Unit``) without reps makes a timed set unless
+the name is cardio (:func:`analysis.io.canonical.timed_sets`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from pathlib import Path
 
 from analysis import schema
 from analysis.errors import DataFileError
-from analysis.io import canonical, headers, textfile
-from analysis.io.canonical import Export
+from analysis.io import canonical, headers, textfile, units
+from analysis.io.canonical import Export, text
 
 FORMAT = "fitnotes"
 
@@ -33,10 +35,10 @@ def read(path: Path, unit: str | None = None) -> Export:
     table = textfile.read_table(path, text=content, sep=",", spill=_spill(names, header))
     frame = table.frame.with_columns(canonical.iso_datetimes(table.frame.get_column(header.columns["date"])))
     column = header.col
-    timed = canonical.timed(column("distance")) | column("time").str.contains(r"[1-9]").fill_null(False)
-    cardio = canonical.cardio(column("reps"), timed)
+    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.seconds(text(column("time"))),
+                                 canonical.metres(header, unit))
     # cardio rows leave Weight Unit empty: they do not make the unit unknown
-    weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~cardio.when)
+    weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~timed.cardio)
     sets, rejects = canonical.canonical(
         frame,
         schema.SETS,
@@ -45,10 +47,10 @@ def read(path: Path, unit: str | None = None) -> Export:
             "session_id": column("date"),
             "exercise": column("exercise"),
             "weight_kg": weight,
-            "reps": column("reps"),
+            **timed.columns,
             "notes": column("comment"),
         },
-        [canonical.malformed_line(table.width), *unit_rules, cardio],
+        [canonical.malformed_line(table.width), *unit_rules, *timed.rules],
         index=True,
     )
     return Export(schema.SETS, sets, rejects, decode_warnings + warnings)

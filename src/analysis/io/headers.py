@@ -58,6 +58,7 @@ STRONG_REQUIRED = ("date", "exercise", "set_order", "weight", "reps")
 HEVY = _aliases({
     "title": ("title",),
     "start_time": ("start_time",),
+    "end_time": ("end_time",),
     "exercise": ("exercise_title",),
     "exercise_notes": ("exercise_notes",),
     "set_index": ("set_index",),
@@ -111,6 +112,8 @@ STRONGLIFTS = _aliases({
     "sets_reps": ("sets×reps", "setsxreps"),
     "sets_time": ("sets×time", "setsxtime"),
     "start": ("start time (h:mm)", "start time"),
+    "end": ("end time (h:mm)", "end time"),
+    "hours": ("duration (hours)",),
     "notes": ("notes",),
 })
 STRONGLIFTS_REQUIRED = ("date", "exercise")

@@ -10,10 +10,11 @@ each file is written through a temporary file and a rename.
 A row that is already in the folder (or earlier in the same import) is a
 duplicate and skipped, so importing the same export twice, or a later
 snapshot that overlaps an earlier one, adds only what is new. Identity: a
-set is (trainee, date, session, exercise, set index, load, reps, set type);
+set is (trainee, date, session, exercise, set index, load, reps, time,
+distance, set type);
 a body measurement is (trainee, date, measure, value). For every file
 (and each table a file yields): rows read = kept + rejected + duplicates
-skipped.
+skipped (+ rows folded into another, like Strong's rest-timer rows).
 
 :func:`import_sources` is the same for files of several trainees at once
 (each file with its own trainee, format and unit): the club import of
@@ -37,7 +38,8 @@ from analysis.io import canonical, colmap, detect, mapped, native, units
 from analysis.io.canonical import Export
 
 IDENTITY = {
-    "sets": ["trainee_id", "date", "session_id", "exercise", "set_index", "weight_kg", "reps", "set_type"],
+    "sets": ["trainee_id", "date", "session_id", "exercise", "set_index", "weight_kg", "reps", "duration_s",
+             "distance_m", "set_type"],
     "body": ["trainee_id", "date", "measure", "value"],
 }
 TABLES = {"sets": schema.SETS, "body": schema.BODY}
@@ -58,6 +60,12 @@ class FileResult:
     extra: bool = False
     """A further table of the same file (StrongLifts' bodyweights beside its sets)."""
     trainee_id: str = ""
+    folded: int = 0
+    """Rows that are facts about the set before them (Strong's rest timers)."""
+
+    @property
+    def folded_words(self) -> str:
+        return f", {self.folded} rest-timer rows read into their sets" if self.folded else ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ class ImportSummary:
                 label = f"{f.format}, {f.table}" if f.extra else f.format
                 out.append(
                     f"  {f.path} ({label}): {f.read} rows read, {f.kept} kept, "
-                    f"{f.rejected} rejected, {f.duplicates} duplicates skipped"
+                    f"{f.rejected} rejected, {f.duplicates} duplicates skipped{f.folded_words}"
                 )
             if len(self.files) > 1:
                 out.append(
@@ -123,13 +131,14 @@ class ImportSummary:
 
     def _table(self) -> list[str]:
         """One row per file (and further table): trainee, file, format, counts; then the total."""
-        head = ("trainee", "file", "format", "read", "kept", "rejected", "duplicates")
+        counts = ("read", "kept", "rejected", "duplicates", *(("folded",) if self.total("folded") else ()))
+        head = ("trainee", "file", "format", *counts)
         rows = [
             (f.trainee_id, self._shown(f.path), f"{f.format}, {f.table}" if f.extra else f.format,
-             *(str(getattr(f, c)) for c in ("read", "kept", "rejected", "duplicates")))
+             *(str(getattr(f, c)) for c in counts))
             for f in self.files
         ]
-        rows.append(("total", "", "", *(str(self.total(c)) for c in ("read", "kept", "rejected", "duplicates"))))
+        rows.append(("total", "", "", *(str(self.total(c)) for c in counts)))
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
 
         def line(row: tuple[str, ...]) -> str:
@@ -236,7 +245,7 @@ def import_sources(
         warnings += export.warnings
         duplicates += export.duplicates
         results.append(FileResult(str(source.path), name, table, export.read, new.height, refused.height,
-                                  duplicates, extra, source.trainee_id))
+                                  duplicates, extra, source.trainee_id, export.folded))
     for name, frame in after.items():
         if frame.height > before[name].height:
             native.write_csv_atomic(frame, out_dir / f"{name}.csv")

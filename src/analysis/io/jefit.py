@@ -21,6 +21,9 @@ from analysis.io.canonical import Export, Rule, text
 
 FORMAT = "jefit"
 PACKED_SET = r"^(-?\d+(?:\.\d+)?)\s*[xX×]\s*(\d+)$"
+INTERVALS_ONLY = "interval (time) logs only: JEFIT timed entries are not read as sets"
+"""JEFIT's ``interval_logs`` format is not documented (cardio and holds alike
+write numbers there), so such lines are listed in rejects, not guessed."""
 
 
 def matches(columns: list[str]) -> bool:
@@ -67,7 +70,7 @@ def read(path: Path, unit: str | None = None) -> Export:
         },
         [
             canonical.malformed_line(logs.width),
-            Rule(token.is_null() & interval.is_not_null(), "logs", interval, canonical.CARDIO),
+            Rule(token.is_null() & interval.is_not_null(), "interval_logs", interval, INTERVALS_ONLY),
             Rule(token.is_null(), "logs", pl.lit(""), "no sets logged"),
             Rule(pl.col("_weight").is_null(), "logs", token, "not a weight x reps entry (e.g. 50x10)"),
         ],

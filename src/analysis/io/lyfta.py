@@ -6,7 +6,8 @@ when present). One row per set, in workout order, without a set number:
 the canonical set_index is the set's place in the export, and identical
 lines are separate sets (no duplicates within a file). ``Date``
 (``2025-12-11 12:41:04``) is the workout start, so it is also the session
-id; ``Duration`` (``01:07:28``) and ``Title`` are not set data. Cells
+id; ``Duration`` (``01:07:28``) is the session's length (``session_s``)
+and ``Title`` is not set data. Cells
 written ``null`` (or ``NaN``) are empty.
 
 Decisions:
@@ -24,8 +25,10 @@ Decisions:
   names each such type with its number of rows. An empty type is working.
   Names are compared without case, ``_`` or a ``SET`` suffix
   (``warm_up_set`` = ``WARMUP_SET``).
-- **Cardio.** Rows with a distance or a time but no reps (runs, planks) are
-  rejected as cardio/duration-only sets.
+- **Timed sets.** Rows with a time (``Time``) or a distance but no reps
+  are timed sets (a plank, a carry) unless they are cardio
+  (:func:`analysis.io.canonical.timed_sets`); distances are in km for kg
+  accounts and miles for lb accounts.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import schema
-from analysis.io import canonical, headers
+from analysis.io import canonical, headers, units
 from analysis.io.canonical import Export, text
 
 FORMAT = "lyfta"
@@ -70,7 +73,8 @@ def read(path: Path, unit: str | None = None) -> Export:
     kind = written.str.to_uppercase().str.replace_all(r"[^A-Z]", "").str.replace(r"SET$", "")
     set_type = kind.replace_strict(SET_TYPES, default=pl.lit("working"))
     warnings += _unknown_types(frame, written, kind, path)
-    timed = canonical.timed(column("distance")) | text(column("time")).str.contains(r"[1-9]").fill_null(False)
+    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.seconds(text(column("time"))),
+                                 canonical.metres(header, unit))
     sets, rejects = canonical.canonical(
         frame,
         schema.SETS,
@@ -79,12 +83,13 @@ def read(path: Path, unit: str | None = None) -> Export:
             "session_id": column("date"),
             "exercise": column("exercise"),
             "weight_kg": weight,
-            "reps": column("reps"),
+            **timed.columns,
+            "session_s": units.seconds(text(column("duration"))),
             "rpe": canonical.rpe(column("rpe")),
             "set_type": set_type,
             "notes": column("notes"),
         },
-        [canonical.malformed_line(table.width), canonical.cardio(column("reps"), timed)],
+        [canonical.malformed_line(table.width), *timed.rules],
         index=True,
     )
     return Export(schema.SETS, sets, rejects, table.warnings + warnings)

@@ -22,8 +22,10 @@ Decisions:
   ``set_type_values`` (compared without case; ``"*"`` for any other
   value), or must already be working/warmup/drop/failure. A value the map
   does not cover is rejected, naming the value, so the map can be fixed.
-- **Cardio.** A row with ``duration`` or ``distance`` above 0 and no reps
-  is rejected as a cardio/duration-only set.
+- **Timed sets.** A row with ``duration`` or ``distance`` above 0 and no
+  reps is a timed set, unless it is cardio
+  (:func:`analysis.io.canonical.timed_sets`). Durations, rests and session
+  lengths read as seconds, clock times or words (:func:`analysis.io.units.seconds`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import schema
-from analysis.io import canonical, colmap, headers, textfile
+from analysis.io import canonical, colmap, headers, textfile, units
 from analysis.io.canonical import Export, Rule, text
 
 FORMAT = "map"
@@ -68,7 +70,10 @@ def read(path: Path, cmap: colmap.ColumnMap, unit: str | None = None) -> Export:
     if "set_type" in cols:
         set_type, rule = _set_type(text(cols["set_type"]).fill_null(""), cmap.set_type_values)
         rules.append(rule)
-    rules.append(canonical.cardio(column("reps"), canonical.timed(column("duration"), column("distance"))))
+    metres = units.number(text(column("distance"))) * units.DISTANCE_UNITS[cmap.distance_unit]
+    timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
+                                 units.seconds(text(column("duration"))), metres)
+    rules += timed.rules
     date = text(cols["date"])
     session = date
     if "session" in cols:
@@ -82,16 +87,22 @@ def read(path: Path, cmap: colmap.ColumnMap, unit: str | None = None) -> Export:
             "session_id": session,
             "exercise": column("exercise"),
             "weight_kg": weight,
-            "reps": column("reps"),
+            **timed.columns,
             "rpe": canonical.rpe(text(column("rpe"))),
             "set_type": set_type,
-            "rest_s": column("rest"),
+            "rest_s": _seconds_as_written(column("rest")),
+            "session_s": units.seconds(text(column("session_duration"))),
             "notes": column("notes"),
         },
         rules,
         index=True,
     )
     return Export(schema.SETS, sets, rejects, table.warnings + warnings)
+
+
+def _seconds_as_written(value: pl.Expr) -> pl.Expr:
+    """Seconds of a time, or the text as written (validation rejects it with its value)."""
+    return pl.coalesce(units.seconds(text(value)).cast(pl.String), value)
 
 
 def _dates(values: pl.Series, fmt: str | None) -> pl.Series:

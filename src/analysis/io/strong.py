@@ -6,7 +6,12 @@ the same way: classic and 2024+ (no unit: ``--unit`` or a stated guess),
 Android (``;``, with Weight Unit and Distance Unit columns), 2017-19 without
 Duration/RPE, 2016-17 legacy (``kg``/``km`` headers, Set Order from 0) and
 translated headers (German). Set Order ``W``/``D``/``F`` mark warm-up, drop
-and failure sets; ``Rest Timer`` rows are not sets.
+and failure sets. A ``Rest Timer`` row right after a set of the same
+exercise and workout is that set's rest: its Seconds become the set's
+``rest_s`` and the row is counted as folded (other rest-timer rows are
+rejected). ``Seconds`` and ``Distance`` without reps make a timed set
+(:func:`analysis.io.canonical.timed_sets`); ``Duration`` (or Android's
+``Workout Duration``) is the session's length, ``session_s``.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from pathlib import Path
 import polars as pl
 
 from analysis import schema
-from analysis.io import canonical, headers
+from analysis.io import canonical, headers, units
 from analysis.io.canonical import Export, Rule, text
 
 FORMAT = "strong"
 SPECIAL_SETS = {"W": "warmup", "D": "drop", "F": "failure"}
+REST_TIMER = "REST TIMER"
 
 
 def matches(columns: list[str]) -> bool:
@@ -34,11 +40,15 @@ def read(path: Path, unit: str | None = None) -> Export:
     order = text(col["set_order"]).str.to_uppercase().fill_null("")
     key = [col["date"], col["exercise"], col["set_order"]]
     frame, repeats = canonical.drop_repeats(table.frame, table.columns, order.str.contains(r"^\d+$"), key)
-    weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path)
+    frame, folded = _fold_rest_timers(frame.with_columns(_order=order), header)
+    column = header.col
+    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.seconds(text(column("seconds"))),
+                                 canonical.metres(header, unit))
+    weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~timed.cardio)
     frame = frame.with_columns(
-        canonical.iso_datetimes(frame.get_column(col["date"])), _order=order
+        canonical.iso_datetimes(frame.get_column(col["date"]))
     ).with_columns(_numbered=pl.col("_order").str.contains(r"^\d+$"))
-    order, numbered, column = pl.col("_order"), pl.col("_numbered"), header.col
+    order, numbered = pl.col("_order"), pl.col("_numbered")
 
     sets, rejects = canonical.canonical(
         frame,
@@ -48,7 +58,9 @@ def read(path: Path, unit: str | None = None) -> Export:
             "session_id": column("date"),
             "exercise": column("exercise"),
             "weight_kg": weight,
-            "reps": column("reps"),
+            **timed.columns,
+            "rest_s": pl.col("_rest"),
+            "session_s": units.seconds(text(column("duration"))),
             "rpe": canonical.rpe(column("rpe")),
             "set_type": pl.when(numbered).then(pl.lit("working")).otherwise(
                 order.replace_strict(SPECIAL_SETS, default=None)
@@ -57,7 +69,7 @@ def read(path: Path, unit: str | None = None) -> Export:
         },
         [
             canonical.malformed_line(table.width),
-            Rule(order == "REST TIMER", "set_order", order, "rest timer entry, not a set"),
+            Rule(order == REST_TIMER, "set_order", order, "rest timer with no set of its exercise just before it"),
             Rule(
                 ~numbered & ~order.is_in(list(SPECIAL_SETS)),
                 "set_order",
@@ -65,8 +77,22 @@ def read(path: Path, unit: str | None = None) -> Export:
                 "set order is not a number or W/D/F",
             ),
             *unit_rules,
-            canonical.cardio(column("reps"), canonical.timed(column("distance"), column("seconds"))),
+            *timed.rules,
         ],
         index=True,
     )
-    return Export(schema.SETS, sets, rejects, table.warnings + warnings, repeats)
+    return Export(schema.SETS, sets, rejects, table.warnings + warnings, repeats, folded)
+
+
+def _fold_rest_timers(frame: pl.DataFrame, header: headers.Header) -> tuple[pl.DataFrame, int]:
+    """``_rest`` (seconds) on each set followed by a rest-timer row of its
+    workout and exercise, those rest-timer rows removed, and their count."""
+    rest = pl.col("_order") == REST_TIMER
+    same = pl.all_horizontal(header.col(f).eq_missing(header.col(f).shift(1)) for f in ("date", "exercise"))
+    folds = rest & same & ~rest.shift(1).fill_null(True)
+    seconds = units.seconds(text(header.col("seconds")))
+    frame = frame.with_columns(_fold=folds.fill_null(False)).with_columns(
+        _rest=pl.when(pl.col("_fold").shift(-1)).then(seconds.shift(-1).cast(pl.String))
+    )
+    folded = int(frame.get_column("_fold").sum())
+    return (frame.filter(~pl.col("_fold")) if folded else frame).drop("_fold"), folded

@@ -22,14 +22,19 @@ Decisions:
   pairs (a 3-set exercise leaves Set 4-6 empty) are not sets and not rows.
   A line without any filled pair counts as one rejected row ("no sets on
   this line").
-- **Timed exercises** (``Sets×Time`` filled, ``Sets×Reps`` empty) are
-  rejected as cardio/duration-only sets, pair by pair (or the line).
+- **Timed exercises** (``Sets×Time`` filled, ``Sets×Reps`` empty, e.g.
+  ``3×60s`` or ``3×1:00``) are that many timed sets of that time (rows
+  read: the sets), unless the name is cardio
+  (:func:`analysis.io.canonical.timed_sets`); a ``Sets×Time`` that does not
+  read as sets × time is one rejected row naming it.
 - **Sessions.** The session is the workout: its date and start time
   (``2026/08/11`` and ``10:56 PM`` -> ``2026-08-11 22:56``), or the date and
   workout number (``2026-08-11 #12``) when the start time is missing. An
   exercise on two lines of one workout continues its set_index.
-- **Summaries** (Top Set, e1RM, Reps, Volume, Duration, End Time) are derived
-  from the sets and not read; ``Notes`` become the sets' notes.
+- **Summaries** (Top Set, e1RM, Reps, Volume) are derived from the sets and
+  not read; ``Notes`` become the sets' notes. ``Duration (hours)``, else
+  start to end time (past midnight if need be), is the session's length
+  (``session_s``).
 - **Bodyweight.** ``Body Weight (KG)`` goes to body.csv as bodyweight_kg: one
   measurement per workout, from the workout's first line that has one
   (its line in rejects, if refused). Empty or 0 is no measurement. It is a
@@ -92,6 +97,7 @@ def read(path: Path, unit: str | None = None) -> Export:
     weight, _, warnings = canonical.weight_kg(
         headers.Header({"weight": "_weight"}, {"weight": set_unit} if set_unit else {}), sets, unit, path
     )
+    timed = canonical.timed_sets(sets, pl.col("_exercise"), pl.col("_reps"), pl.col("_seconds"))
     reps = pl.col("_reps")
     frame, rejects = canonical.canonical(
         sets,
@@ -101,17 +107,21 @@ def read(path: Path, unit: str | None = None) -> Export:
             "session_id": pl.col("_session"),
             "exercise": pl.col("_exercise"),
             "weight_kg": weight,
-            "reps": reps,
+            **timed.columns,
+            "session_s": pl.col("_session_s"),
             "set_type": pl.lit("working"),
             "set_index": pl.col("_index"),
             "notes": pl.col("_notes"),
         },
         [
             canonical.malformed_line(table.width),
-            Rule(pl.col("_timed"), header.columns.get("sets_time", "Sets×Time"), pl.col("_time").fill_null(""),
-                 canonical.CARDIO),
-            Rule(pl.col("_set") == 0, "line", pl.col("_exercise").fill_null(""), "no sets on this line"),
-            Rule((units.number(reps) == 0) | (reps == "-"), "reps", pl.format("set {}: {}", "_set", reps), MISSED),
+            Rule(pl.col("_timed") & pl.col("_seconds").is_null(), header.columns.get("sets_time", "Sets×Time"),
+                 pl.col("_time").fill_null(""), "Sets×Time does not read as sets × time (like 3×60s)"),
+            Rule((pl.col("_set") == 0) & ~pl.col("_timed"), "line", pl.col("_exercise").fill_null(""),
+                 "no sets on this line"),
+            *timed.rules,
+            Rule(((units.number(reps) == 0) & pl.col("_seconds").is_null()) | (reps == "-"), "reps",
+                 pl.format("set {}: {}", "_set", reps), MISSED),
         ],
     )
     body = _bodyweights(base, table.width, header.units.get("bodyweight") or set_unit or unit or "kg")
@@ -128,6 +138,8 @@ def _workouts(table: textfile.TextTable, header: headers.Header) -> pl.DataFrame
     workout = text(column("workout")).replace("", None)
     timed = text(column("sets_time")).str.contains(r"[1-9]").fill_null(False)
     by_reps = text(column("sets_reps")).replace("", None).is_not_null()
+    hours = units.number(text(column("hours"))) * 3600
+    span = (_minutes(_clock(text(column("end")))) - _minutes(start)) * 60
     return frame.select(
         "_line",
         "_fields",
@@ -138,6 +150,8 @@ def _workouts(table: textfile.TextTable, header: headers.Header) -> pl.DataFrame
         _notes=text(column("notes")),
         _time=text(column("sets_time")),
         _timed=timed & ~by_reps,
+        _session_s=pl.coalesce(pl.when(hours > 0).then(hours), pl.when(span < 0).then(span + 86400).otherwise(span)
+                               ).replace(0, None).cast(pl.String),
         _bodyweight=text(column("bodyweight")).replace("", None),
     )
 
@@ -152,8 +166,29 @@ def _clock(value: pl.Expr) -> pl.Expr:
     return pl.format("{}:{}", hour.cast(pl.String).str.zfill(2), minute)
 
 
+def _minutes(clock: pl.Expr) -> pl.Expr:
+    """``22:56`` -> minutes since midnight."""
+    parts = clock.str.split(":").list.eval(pl.element().cast(pl.Int32))
+    return parts.list.get(0, null_on_oob=True) * 60 + parts.list.get(1, null_on_oob=True)
+
+
+def _timed_sets(base: pl.DataFrame) -> pl.DataFrame:
+    """The sets of timed lines: ``3×60s`` -> three rows (``_set`` 1-3) of 60 s;
+    an unreadable ``Sets×Time`` one row (``_set`` 0) with no seconds."""
+    found = pl.col("_time").str.extract_groups(r"^(\d+)\s*[×xX*]\s*(.+)$")
+    lines = base.filter("_timed").with_columns(
+        _n=found.struct.field("1").cast(pl.Int64), _seconds=units.seconds(found.struct.field("2")))
+    readable = (pl.col("_n") > 0) & (pl.col("_seconds") > 0)
+    lines = lines.with_columns(
+        _set=pl.when(readable).then(pl.int_ranges(1, pl.col("_n") + 1)).otherwise(pl.lit([0], pl.List(pl.Int64))),
+        _seconds=pl.when(readable).then("_seconds"),
+    ).explode("_set")
+    return lines.drop("_n").with_columns(_reps=pl.lit(None, pl.String), _weight=pl.lit(None, pl.String))
+
+
 def _set_cells(base: pl.DataFrame, frame: pl.DataFrame, pairs: dict[int, dict[str, str]]) -> pl.DataFrame:
-    """One row per filled set pair (``_set`` = N), and one per line without any (``_set`` = 0)."""
+    """One row per filled set pair (``_set`` = N), the sets of timed lines, and
+    one row per line without any (``_set`` = 0)."""
     parts = []
     for n, names in pairs.items():
         cells = frame.select(_reps=_cell(names["reps"]), _weight=_cell(names.get("weight")))
@@ -162,11 +197,13 @@ def _set_cells(base: pl.DataFrame, frame: pl.DataFrame, pairs: dict[int, dict[st
             .with_columns(_set=pl.lit(n, dtype=pl.Int64))
             .filter(pl.col("_reps").is_not_null() | pl.col("_weight").is_not_null())
         )
-    sets = pl.concat(parts)
-    empty = base.join(sets.select("_line").unique(), on="_line", how="anti").with_columns(
-        _reps=pl.lit(None, dtype=pl.String), _weight=pl.lit(None, dtype=pl.String), _set=pl.lit(0, dtype=pl.Int64)
-    )
-    sets = pl.concat([sets, empty]).sort("_line", "_set", maintain_order=True)
+    sets = pl.concat(parts).with_columns(_seconds=pl.lit(None, pl.Float64))
+    timed = _timed_sets(base)
+    empty = base.join(pl.concat([sets, timed.select(sets.columns)]).select("_line").unique(), on="_line",
+                      how="anti").with_columns(
+        _reps=pl.lit(None, dtype=pl.String), _weight=pl.lit(None, dtype=pl.String), _set=pl.lit(0, dtype=pl.Int64),
+        _seconds=pl.lit(None, pl.Float64))
+    sets = pl.concat([sets, timed.select(sets.columns), empty]).sort("_line", "_set", maintain_order=True)
     # an exercise on a later line of the same workout continues after the columns of its earlier lines
     width = max(pairs)
     lines = sets.select("_session", "_exercise", "_line").unique(maintain_order=True)

@@ -15,6 +15,16 @@ IN_TO_CM = 2.54
 WEIGHT_UNITS = {"kg": 1.0, "kgs": 1.0, "kilograms": 1.0, "lb": LB_TO_KG, "lbs": LB_TO_KG, "pounds": LB_TO_KG}
 LENGTH_UNITS = {"cm": 1.0, "in": IN_TO_CM, "inch": IN_TO_CM, "inches": IN_TO_CM, "mm": 0.1}
 UNITS = ("kg", "lb")
+DISTANCE_UNITS = {
+    "m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
+    "km": 1000.0, "kms": 1000.0, "kilometers": 1000.0, "kilometres": 1000.0,
+    "mi": 1609.344, "mile": 1609.344, "miles": 1609.344,
+    "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yard": 0.9144, "yards": 0.9144,
+}
+"""Metres per distance unit (the international yard and mile, exact)."""
+METRIC_DISTANCE = {"kg": "km", "lb": "mi"}
+"""Exports that write no distance unit use the account's unit system: an
+account in kg logs km, one in lb miles (Strong, Lyfta)."""
 
 
 def check_unit(unit: str | None) -> str | None:
@@ -33,6 +43,43 @@ def factor(unit_text: pl.Expr) -> pl.Expr:
         unit_text.str.strip_chars()
         .str.to_lowercase()
         .replace_strict(WEIGHT_UNITS, default=None, return_dtype=pl.Float64)
+    )
+
+
+def distance_factor(unit_text: pl.Expr) -> pl.Expr:
+    """Per-row factor to metres from a distance-unit column (null for unknown units)."""
+    return (
+        unit_text.str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(DISTANCE_UNITS, default=None, return_dtype=pl.Float64)
+    )
+
+
+def seconds(text: pl.Expr) -> pl.Expr:
+    """A duration as seconds (Float64; null when empty or unreadable).
+
+    Reads plain seconds (``45``, ``45.0``), clock times (``0:00:30``,
+    ``01:07:28``; two parts are minutes and seconds, ``1:30`` = 90) and the
+    apps' words (``2h 38m``, ``45m``, ``21min``, ``1h``, ``90s``).
+    """
+    t = text.str.strip_chars().str.to_lowercase()
+    parts = t.str.split(":").list.eval(pl.element().cast(pl.Float64, strict=False))
+    clock = (
+        pl.when(parts.list.len() == 3)
+        .then(parts.list.get(0, null_on_oob=True) * 3600 + parts.list.get(1, null_on_oob=True) * 60
+              + parts.list.get(2, null_on_oob=True))
+        .otherwise(parts.list.get(0, null_on_oob=True) * 60 + parts.list.get(1, null_on_oob=True))
+    )
+    words = pl.sum_horizontal(
+        t.str.extract(pattern).cast(pl.Float64).fill_null(0) * scale
+        for pattern, scale in ((r"(\d+(?:\.\d+)?)\s*h", 3600), (r"(\d+(?:\.\d+)?)\s*m(?:in(?:ute)?s?)?(?:[^a-z]|$)", 60),
+                               (r"(\d+(?:\.\d+)?)\s*s", 1))
+    )
+    return (
+        pl.when(t.str.contains(r"^\d+(\.\d+)?$")).then(t.cast(pl.Float64, strict=False))
+        .when(t.str.contains(r"^\d+(:\d{1,2}(\.\d+)?){1,2}$")).then(clock)
+        .when(t.str.contains(r"^(\d+(\.\d+)?\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\s*)+$"))
+        .then(words)
     )
 
 
