@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis import body as body_measures
-from analysis import catalog, relative, strength, trends, verdict, volume, workload
+from analysis import catalog, relative, rest, strength, trends, verdict, volume, workload
 
 LIFT_STATUSES = ("progressing", "plateau", "declining", "uncertain", "insufficient_data")
 SIZE_STATUSES = ("growing", "flat", "shrinking", "uncertain", "insufficient_data")
@@ -25,6 +25,9 @@ ZONES = ("strength", "hypertrophy", "endurance")
 
 LIFT_COLUMNS = ("lift", "in_catalog", "main_lift", "bodyweight")
 """What the analysis needs from the catalog on every set."""
+
+TIME_COLUMNS = ("duration_s", "distance_m", "rest_s", "session_s")
+"""The sets' times and distances: timed sets, rest and session length."""
 
 PROFILE_KEYS = ("name", "sex", "experience", "goal")
 """What summary.json carries of a trainee's profile (trainees.csv)."""
@@ -50,6 +53,9 @@ class Progress:
     sessions_per_week: pl.DataFrame
     focus: pl.DataFrame
     weekly_focus: pl.DataFrame
+    weekly_rest: pl.DataFrame
+    rest: pl.DataFrame
+    holds: pl.DataFrame
     blocks: pl.DataFrame
     hard_sets: pl.DataFrame
     inol: pl.DataFrame
@@ -107,6 +113,17 @@ class Progress:
             },
         }
 
+    def _rest(self, trainee_id: str) -> dict:
+        """Rest in the window: median, its NSCA zone, whether estimated, per rep zone."""
+        row = self.rest.filter(pl.col("trainee_id") == trainee_id)
+        if row.is_empty() or row.item(0, "median_s") is None:
+            return {"median_s": None, "zone": None, "estimated": None, "sessions": 0, "sets_per_hour": None,
+                    "by_zone": {z: None for z in ZONES}}
+        r = row.row(0, named=True)
+        return {"median_s": _round(r["median_s"], 0), "zone": r["zone"], "estimated": r["estimated"],
+                "sessions": r["sessions"], "sets_per_hour": _round(r["sets_per_hour"], 1),
+                "by_zone": {z: _round(r[f"{z}_s"], 0) for z in ZONES}}
+
     def summary(self, trainee_id: str) -> dict:
         """summary.json for one trainee (DESIGN.md contract)."""
         when = self.as_of.filter(pl.col("trainee_id") == trainee_id).row(0, named=True)
@@ -156,6 +173,12 @@ class Progress:
                 {"kind": b["kind"], "start": b["start"].isoformat(), "end": b["end"].isoformat(), "weeks": b["weeks"]}
                 for b in self.blocks.filter(pl.col("trainee_id") == trainee_id).tail(6).iter_rows(named=True)
             ],
+            "rest": self._rest(trainee_id),
+            "timed_sets": [
+                {"exercise": r["lift"], "longest_s": _round(r["longest_s"], 1), "date": r["date"].isoformat(),
+                 "weight_kg": _round(r["weight_kg"]), "sets": r["sets"]}
+                for r in self.holds.filter(pl.col("trainee_id") == trainee_id).iter_rows(named=True)
+            ],
             "hard_sets_per_week": {
                 r["muscle"]: round(r["per_week"], 1)
                 for r in self.hard_sets.filter(pl.col("trainee_id") == trainee_id).iter_rows(named=True)
@@ -173,7 +196,8 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     # The sets up to each trainee's as_of, with only the columns used below. By default as_of is
     # the trainee's last logged day: every dated set stays, and no date is joined onto every set.
     sets = sets.select(c for c in ("trainee_id", "session_id", "date", "exercise", "lift", "main_lift", "set_type",
-                                   "weight_kg", "reps", "rpe") if c in sets.columns)
+                                   "weight_kg", "reps", "rpe", *TIME_COLUMNS) if c in sets.columns)
+    sets = sets.with_columns(pl.lit(None, pl.Float64).alias(c) for c in TIME_COLUMNS if c not in sets.columns)
     kept = pl.col("trainee_id").is_not_null() & pl.col("date").is_not_null()
     if as_of is not None:
         kept = kept & (pl.col("date") <= as_of)
@@ -186,11 +210,15 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     sessions = best.join(main, left_on="exercise", right_on="lift", how="left")
     detected, trend = trends.lift_trends(sets, when, best=best)
     zoned = volume.set_zones(volume.intensity(
-        sets.select("trainee_id", "lift", "session_id", "date", "set_type", "weight_kg", "reps"), trend, best=best))
+        sets.select("trainee_id", "lift", "session_id", "date", "set_type", "weight_kg", "reps", "rest_s"), trend,
+        best=best))
+    rests = rest.session_rest(sets.select(rest.SESSION_COLUMNS))
+    recent_rests = rests.filter(pl.col("date") >= window_start)
     weekly = volume.weekly_focus(zoned)
     # INOL of the window's sessions only; a session is dated by its first set, so one that began
     # before the window (sets on both sides) is left out
     recent = zoned.filter(pl.col("date") >= window_start)
+    rest_window = rest.rest_summary(recent_rests, rest.set_rest(recent, recent_rests))
     begun = volume.inol(zoned.filter((pl.col("date") < window_start) & pl.col("session_id").is_in(
         recent.get_column("session_id").unique().implode(), nulls_equal=True)))
     inol = volume.inol(recent).join(begun, on=["trainee_id", "lift", "session_id"], how="anti",
@@ -227,6 +255,9 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         sessions_per_week=volume.sessions_per_week(sets),
         focus=focus,
         weekly_focus=weekly,
+        weekly_rest=rest.weekly_rest(rests),
+        rest=rest_window,
+        holds=strength.longest_holds(sets),
         blocks=volume.blocks(weekly),
         # the window's ISO weeks are all it counts
         hard_sets=_hard_sets_in_window(sets.filter(pl.col("date") >= window_start.dt.truncate("1w")), when),

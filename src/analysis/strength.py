@@ -200,3 +200,22 @@ def personal_records(sets: pl.DataFrame, formula: str = DEFAULT_FORMULA,
     )
     found = [f.with_columns(pl.col(k).cast(sets.schema[k]) for k in keys) for f in pl.collect_all([load_prs, rep_prs])]
     return pl.concat([e1rm_prs, *found]).sort(*keys, "date", "kind", "value_kg")
+
+
+def longest_holds(sets: pl.DataFrame) -> pl.DataFrame:
+    """The record of each timed exercise (planks, holds, hangs, carries).
+
+    Tidy: ``trainee_id, lift, longest_s, date, weight_kg`` (the load of that
+    set, if any), ``sets`` (timed working sets of the lift): the longest
+    time of the lift's timed sets (0 reps with ``duration_s``), warm-ups
+    left out; the first date it was reached.
+    """
+    keys = ["trainee_id", "lift"]
+    timed = sets.filter((pl.col("reps") == 0) & pl.col("duration_s").is_not_null() & (pl.col("set_type") != "warmup"))
+    return (
+        timed.sort(*keys, pl.col("duration_s"), pl.col("date"), descending=[False, False, True, False])
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("duration_s").first().alias("longest_s"), pl.col("date").first(),
+             pl.col("weight_kg").first(), pl.len().alias("sets"))
+        .sort(keys)
+    )

@@ -151,7 +151,8 @@ def hard_sets_per_muscle(sets: pl.DataFrame, catalog: Catalog | None = None) -> 
     """Hard sets per trainee, ISO week and muscle (tidy, fractional counts).
 
     A hard set is a working set (not a warm-up; drop and failure sets count)
-    with at least one rep and RPE >= :data:`HARD_RPE` or **no RPE logged**:
+    with at least one rep, or a timed set (a plank, a hold, a carry:
+    :data:`analysis.schema.TIMED_SET`), and RPE >= :data:`HARD_RPE` or **no RPE logged**:
     most logs carry no RPE, and training sets in them are usually taken
     close to failure, so an unknown RPE counts as hard. Each hard set counts
     1 for every primary muscle of its exercise and :data:`SECONDARY_WEIGHT`
@@ -169,11 +170,12 @@ def hard_sets_per_muscle(sets: pl.DataFrame, catalog: Catalog | None = None) -> 
     """
     exercises = (catalog or load_catalog()).exercises.select(
         pl.col("exercise").alias("lift"), "primary", "secondary")
-    hard = WORKING & (pl.col("reps") > 0) & (pl.col("rpe").is_null() | (pl.col("rpe") >= HARD_RPE))
-    if "rpe" not in sets.columns:
-        sets = sets.with_columns(pl.lit(None, pl.Float64).alias("rpe"))
+    done = (pl.col("reps") > 0) | pl.col("duration_s").is_not_null() | pl.col("distance_m").is_not_null()
+    hard = WORKING & done & (pl.col("rpe").is_null() | (pl.col("rpe") >= HARD_RPE))
+    sets = sets.with_columns(pl.lit(None, pl.Float64).alias(c) for c in ("rpe", "duration_s", "distance_m")
+                             if c not in sets.columns)
     per_lift = (
-        _with_lift(sets.select("trainee_id", "date", "exercise", "reps", "rpe", "set_type",
+        _with_lift(sets.select("trainee_id", "date", "exercise", "reps", "rpe", "set_type", "duration_s", "distance_m",
                                *(["lift"] if "lift" in sets.columns else [])), catalog)
         .filter(hard)
         .group_by("trainee_id", week_start(), "lift")
