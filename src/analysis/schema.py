@@ -290,7 +290,8 @@ def _parse(raw: pl.DataFrame, table: Table, source: str) -> tuple[pl.DataFrame, 
                 .then(pl.struct(column=pl.lit(col.name), value=text, reason=_parse_reason(col, text)))
                 .alias(col.name)
             )
-    parsed = clean.select(*exprs, pl.any_horizontal(flags).alias("_bad"))
+    # lazily, so each typed column is computed once although the checks reuse it
+    parsed = clean.lazy().select(*exprs, pl.any_horizontal(flags).alias("_bad")).collect()
     if "session_id" in parsed.columns:
         # a session is a trainee's workout: by default its date (and time, if given)
         parsed = parsed.with_columns(pl.coalesce("session_id", clean.get_column("date")).alias("session_id"))
@@ -322,7 +323,7 @@ def _typed(text: pl.Expr, col: Column) -> tuple[pl.Expr, pl.Expr | None]:
     if col.kind == "str":
         return text, (text.is_null() if col.required else None)
     if col.kind == "float":
-        typed = text.str.replace(r"^\+", "").cast(pl.Float64, strict=False)
+        typed = text.cast(pl.Float64, strict=False)  # reads "+5"; inf and nan are refused
         typed = pl.when(typed.is_finite()).then(typed)
     elif col.kind == "int":
         as_float = text.cast(pl.Float64, strict=False)

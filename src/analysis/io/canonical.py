@@ -122,19 +122,23 @@ class Timed:
 
 
 def timed_sets(frame: pl.DataFrame, exercise: pl.Expr, reps: pl.Expr,
-               seconds: pl.Expr | None = None, metres: pl.Expr | None = None) -> Timed:
+               seconds: pl.Series | pl.Expr | None = None,
+               metres: pl.Series | pl.Expr | None = None) -> tuple[pl.DataFrame, Timed]:
     """Sets counted by time or distance instead of reps (planks, holds, carries).
 
-    ``seconds`` and ``metres`` are Float64 expressions (null when not
-    logged). A row without reps but with a time or distance is a timed set
+    ``seconds`` and ``metres`` are Float64 (null when not logged), kept on
+    the returned frame as ``_seconds`` and ``_metres`` so the rules and
+    columns read them once. A row without reps but with a time or distance is a timed set
     (``reps`` 0, ``duration_s``, ``distance_m``; its load stays in
     ``weight_kg``), unless its name carries the catalog's cardio mark
     (:data:`CARDIO`) or, with a distance, is a name the catalog does not
     know (:data:`UNKNOWN_DISTANCE`): those rows are refused. Times and
     distances of sets with reps are kept too.
     """
-    seconds = pl.lit(None, pl.Float64) if seconds is None else seconds
-    metres = pl.lit(None, pl.Float64) if metres is None else metres
+    nothing = pl.lit(None, pl.Float64)
+    frame = frame.with_columns(_seconds=nothing if seconds is None else seconds,
+                               _metres=nothing if metres is None else metres)
+    seconds, metres = pl.col("_seconds"), pl.col("_metres")
     names = frame.select(exercise.alias("exercise")).get_column("exercise").str.strip_chars()
     marks = catalog.cardio_mark(names)
     name = text(exercise)
@@ -143,7 +147,7 @@ def timed_sets(frame: pl.DataFrame, exercise: pl.Expr, reps: pl.Expr,
     cardio = no_reps & timed & name.is_in(marks.filter("cardio").get_column("exercise").implode())
     unknown = no_reps & (metres.fill_null(0) > 0) & name.is_in(
         marks.filter(~pl.col("in_catalog")).get_column("exercise").implode())
-    return Timed(
+    return frame, Timed(
         {
             "reps": pl.when(no_reps & timed).then(pl.lit("0")).otherwise(reps),
             "duration_s": pl.when(seconds > 0).then(seconds.round(1)),
@@ -263,6 +267,15 @@ def iso_datetimes(values: pl.Series) -> pl.Series:
         .to_series()
         .alias(values.name)
     )
+
+
+def seconds(frame: pl.DataFrame, value: pl.Expr) -> pl.Series:
+    """A duration column of ``frame`` in seconds (:func:`analysis.io.units.seconds`),
+    parsed once per distinct text: a workout's length repeats on every set."""
+    texts = frame.with_columns(text(value).alias("_text")).get_column("_text")  # a missing column: all null
+    distinct = texts.unique()
+    parsed = distinct.to_frame().select(units.seconds(pl.col("_text"))).to_series()
+    return texts.replace_strict(distinct, parsed, default=None, return_dtype=pl.Float64)
 
 
 def session_seconds(start: pl.Expr, end: pl.Expr) -> pl.Expr:

@@ -35,8 +35,8 @@ def read(path: Path, unit: str | None = None) -> Export:
     table = textfile.read_table(path, text=content, sep=",", spill=_spill(names, header))
     frame = table.frame.with_columns(canonical.iso_datetimes(table.frame.get_column(header.columns["date"])))
     column = header.col
-    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.seconds(text(column("time"))),
-                                 canonical.metres(header, unit))
+    frame, timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
+                                        canonical.seconds(frame, column("time")), canonical.metres(header, unit))
     # cardio rows leave Weight Unit empty: they do not make the unit unknown
     weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~timed.cardio)
     sets, rejects = canonical.canonical(

@@ -37,8 +37,8 @@ def read(path: Path, unit: str | None = None) -> Export:
     frame, repeats = canonical.drop_repeats(table.frame, table.columns, numbered, key)
     weight, _, warnings = canonical.weight_kg(header, frame, unit, path)
     column = header.col
-    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.number(text(column("seconds"))),
-                                 canonical.metres(header, unit))
+    frame, timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
+                                        units.number(text(column("seconds"))), canonical.metres(header, unit))
     frame = frame.with_columns(canonical.iso_datetimes(frame.get_column(c)) for c in _times(header))
     kind = text(column("set_type")).str.to_lowercase()
     sets, rejects = canonical.canonical(

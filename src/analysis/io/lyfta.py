@@ -73,8 +73,9 @@ def read(path: Path, unit: str | None = None) -> Export:
     kind = written.str.to_uppercase().str.replace_all(r"[^A-Z]", "").str.replace(r"SET$", "")
     set_type = kind.replace_strict(SET_TYPES, default=pl.lit("working"))
     warnings += _unknown_types(frame, written, kind, path)
-    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.seconds(text(column("time"))),
-                                 canonical.metres(header, unit))
+    frame, timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
+                                        canonical.seconds(frame, column("time")), canonical.metres(header, unit))
+    frame = frame.with_columns(_session_s=canonical.seconds(frame, column("duration")))
     sets, rejects = canonical.canonical(
         frame,
         schema.SETS,
@@ -84,7 +85,7 @@ def read(path: Path, unit: str | None = None) -> Export:
             "exercise": column("exercise"),
             "weight_kg": weight,
             **timed.columns,
-            "session_s": units.seconds(text(column("duration"))),
+            "session_s": pl.col("_session_s"),
             "rpe": canonical.rpe(column("rpe")),
             "set_type": set_type,
             "notes": column("notes"),

@@ -71,8 +71,10 @@ def read(path: Path, cmap: colmap.ColumnMap, unit: str | None = None) -> Export:
         set_type, rule = _set_type(text(cols["set_type"]).fill_null(""), cmap.set_type_values)
         rules.append(rule)
     metres = units.number(text(column("distance"))) * units.DISTANCE_UNITS[cmap.distance_unit]
-    timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
-                                 units.seconds(text(column("duration"))), metres)
+    frame, timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
+                                        canonical.seconds(frame, column("duration")), metres)
+    frame = frame.with_columns(_session_s=canonical.seconds(frame, column("session_duration")),
+                               _rest_s=canonical.seconds(frame, column("rest")))
     rules += timed.rules
     date = text(cols["date"])
     session = date
@@ -90,19 +92,14 @@ def read(path: Path, cmap: colmap.ColumnMap, unit: str | None = None) -> Export:
             **timed.columns,
             "rpe": canonical.rpe(text(column("rpe"))),
             "set_type": set_type,
-            "rest_s": _seconds_as_written(column("rest")),
-            "session_s": units.seconds(text(column("session_duration"))),
+            "rest_s": pl.coalesce(pl.col("_rest_s").cast(pl.String), column("rest")),  # unread: rejected as written
+            "session_s": pl.col("_session_s"),
             "notes": column("notes"),
         },
         rules,
         index=True,
     )
     return Export(schema.SETS, sets, rejects, table.warnings + warnings)
-
-
-def _seconds_as_written(value: pl.Expr) -> pl.Expr:
-    """Seconds of a time, or the text as written (validation rejects it with its value)."""
-    return pl.coalesce(units.seconds(text(value)).cast(pl.String), value)
 
 
 def _dates(values: pl.Series, fmt: str | None) -> pl.Series:

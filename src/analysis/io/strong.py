@@ -42,8 +42,9 @@ def read(path: Path, unit: str | None = None) -> Export:
     frame, repeats = canonical.drop_repeats(table.frame, table.columns, order.str.contains(r"^\d+$"), key)
     frame, folded = _fold_rest_timers(frame.with_columns(_order=order), header)
     column = header.col
-    timed = canonical.timed_sets(frame, column("exercise"), column("reps"), units.seconds(text(column("seconds"))),
-                                 canonical.metres(header, unit))
+    frame, timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
+                                        canonical.seconds(frame, column("seconds")), canonical.metres(header, unit))
+    frame = frame.with_columns(_session_s=canonical.seconds(frame, column("duration")))
     weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~timed.cardio)
     frame = frame.with_columns(
         canonical.iso_datetimes(frame.get_column(col["date"]))
@@ -60,7 +61,7 @@ def read(path: Path, unit: str | None = None) -> Export:
             "weight_kg": weight,
             **timed.columns,
             "rest_s": pl.col("_rest"),
-            "session_s": units.seconds(text(column("duration"))),
+            "session_s": pl.col("_session_s"),
             "rpe": canonical.rpe(column("rpe")),
             "set_type": pl.when(numbered).then(pl.lit("working")).otherwise(
                 order.replace_strict(SPECIAL_SETS, default=None)
@@ -90,7 +91,7 @@ def _fold_rest_timers(frame: pl.DataFrame, header: headers.Header) -> tuple[pl.D
     rest = pl.col("_order") == REST_TIMER
     same = pl.all_horizontal(header.col(f).eq_missing(header.col(f).shift(1)) for f in ("date", "exercise"))
     folds = rest & same & ~rest.shift(1).fill_null(True)
-    seconds = units.seconds(text(header.col("seconds")))
+    seconds = units.number(text(header.col("seconds")))
     frame = frame.with_columns(_fold=folds.fill_null(False)).with_columns(
         _rest=pl.when(pl.col("_fold").shift(-1)).then(seconds.shift(-1).cast(pl.String))
     )

@@ -97,7 +97,7 @@ def read(path: Path, unit: str | None = None) -> Export:
     weight, _, warnings = canonical.weight_kg(
         headers.Header({"weight": "_weight"}, {"weight": set_unit} if set_unit else {}), sets, unit, path
     )
-    timed = canonical.timed_sets(sets, pl.col("_exercise"), pl.col("_reps"), pl.col("_seconds"))
+    sets, timed = canonical.timed_sets(sets, pl.col("_exercise"), pl.col("_reps"), pl.col("_seconds"))
     reps = pl.col("_reps")
     frame, rejects = canonical.canonical(
         sets,
