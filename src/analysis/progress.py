@@ -10,12 +10,15 @@ answer in words from :mod:`analysis.verdict`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import polars as pl
 
 from analysis import body as body_measures
-from analysis import catalog, relative, rest, strength, trends, verdict, volume, workload
+from analysis import catalog, compare, relative, response, rest, schema, strength, trends, verdict, volume, workload
+from analysis import goals as goal_dates
+from analysis.io import native
 
 LIFT_STATUSES = ("progressing", "plateau", "declining", "uncertain", "insufficient_data")
 SIZE_STATUSES = ("growing", "flat", "shrinking", "uncertain", "insufficient_data")
@@ -58,9 +61,95 @@ class Progress:
     holds: pl.DataFrame
     blocks: pl.DataFrame
     hard_sets: pl.DataFrame
+    weekly_hard_sets: pl.DataFrame
+    weekly_compound: pl.DataFrame
     inol: pl.DataFrame
     trainees: pl.DataFrame
     window_weeks: int
+    goal_rows: pl.DataFrame
+    """The goals (goals.csv) to read against the analysis."""
+
+    @functools.cached_property
+    def block_response(self) -> pl.DataFrame:
+        """:func:`analysis.response.block_response` of every trainee's detected blocks."""
+        return response.block_response(self)
+
+    @functools.cached_property
+    def goals(self) -> pl.DataFrame:
+        """:func:`analysis.goals.expected_dates` of every goal."""
+        return goal_dates.expected_dates(self, self.goal_rows)
+
+    @functools.cached_property
+    def window_comparison(self) -> pl.DataFrame:
+        return compare.window_comparison(self)
+
+    @functools.cached_property
+    def block_comparison(self) -> pl.DataFrame:
+        return compare.block_comparison(self)
+
+    def _compare(self, trainee_id: str, when: dict) -> dict:
+        """summary.json ``compare``: the window against the one before, the
+        current block against the previous one of its kind."""
+        def rows(frame: pl.DataFrame) -> list[dict]:
+            return [{"measure": r["measure"], "unit": compare.UNITS.get(r["measure"], "kg"),
+                     "previous": _round(r["previous"], 1), "current": _round(r["current"], 1),
+                     "change": _round(r["change"], 1), "arrow": r["arrow"]} for r in frame.iter_rows(named=True)]
+
+        mine = pl.col("trainee_id") == trainee_id
+        length = when["as_of"] - when["window_start"]
+        before = when["window_start"] - dt.timedelta(days=1)
+        blocks = self.block_comparison.filter(mine)
+        return {
+            "window": {"current": [when["window_start"].isoformat(), when["as_of"].isoformat()],
+                       "previous": [(before - length).isoformat(), before.isoformat()],
+                       "rows": rows(self.window_comparison.filter(mine))},
+            "block": {"current_start": blocks.item(0, "current_start").isoformat(),
+                      "previous_start": blocks.item(0, "previous_start").isoformat(),
+                      "rows": rows(blocks)} if blocks.height else None,
+        }
+
+    @functools.cached_property
+    def block_training(self) -> pl.DataFrame:
+        return response.block_training(self)
+
+    @functools.cached_property
+    def block_hard_sets(self) -> pl.DataFrame:
+        return response.block_hard_sets(self)
+
+    def _blocks(self, trainee_id: str) -> list[dict]:
+        """The last six blocks with their response, training and reading (summary.json ``blocks``)."""
+        mine = pl.col("trainee_id") == trainee_id
+        found = self.block_response.filter(mine)
+        training = self.block_training.filter(mine)
+        hard = self.block_hard_sets.filter(mine)
+        out = []
+        for b in self.blocks.filter(mine).tail(6).iter_rows(named=True):
+            at = pl.col("start") == b["start"]
+            changes = found.filter(at)
+            trained = training.filter(at)
+            t = trained.row(0, named=True) if trained.height else {}
+            entry = {
+                "kind": b["kind"], "start": b["start"].isoformat(), "end": b["end"].isoformat(), "weeks": b["weeks"],
+                "response": {
+                    "lifts": [{"exercise": r["measure"], "change": _round(r["change"], 1), "low": _round(r["low"], 1),
+                               "high": _round(r["high"], 1), "n": r["n"]}
+                              for r in changes.filter(pl.col("unit") == "%").iter_rows(named=True)],
+                    "body": [{"measure": r["measure"], "unit": r["unit"], "change": _round(r["change"], 2),
+                              "low": _round(r["low"], 2), "high": _round(r["high"], 2), "n": r["n"]}
+                             for r in changes.filter(pl.col("unit") != "%").iter_rows(named=True)],
+                },
+                "training": {
+                    "sessions_per_week": _round(t.get("sessions_per_week"), 1),
+                    "volume_load_kg_per_week": _round(t.get("volume_load_kg_per_week"), 0),
+                    "intended_share": _round(t.get("intended_share"), 3),
+                    "rest_s": _round(t.get("rest_s"), 0), "rest_estimated": t.get("rest_estimated"),
+                    "compound_share": _round(t.get("compound_share"), 3),
+                    "hard_sets_per_week": {r["muscle"]: round(r["per_week"], 1)
+                                           for r in hard.filter(at).iter_rows(named=True)},
+                },
+            }
+            out.append(entry | {"text": verdict.block_reading(entry)})
+        return out
 
     def _workload(self, trainee_id: str) -> dict:
         """Latest ACWR (last training day) and last full week's monotony and strain."""
@@ -169,11 +258,16 @@ class Progress:
             "workload": self._workload(trainee_id),
             "flags": self.flags.filter(pl.col("trainee_id") == trainee_id).drop("trainee_id").to_dicts(),
             "focus": {z: round(v, 3) for z, v in shares.items()},
-            "blocks": [
-                {"kind": b["kind"], "start": b["start"].isoformat(), "end": b["end"].isoformat(), "weeks": b["weeks"]}
-                for b in self.blocks.filter(pl.col("trainee_id") == trainee_id).tail(6).iter_rows(named=True)
-            ],
+            "blocks": self._blocks(trainee_id),
             "rest": self._rest(trainee_id),
+            "compare": self._compare(trainee_id, when),
+            "goals": [
+                {"what": g["what"], "target": g["target"], "unit": g["unit"], "current": _round(g["current"], 1),
+                 "by_date": _iso(g["by_date"]), "expected_date": _iso(g["expected_date"]),
+                 "expected_interval": [_iso(g["expected_low"]), _iso(g["expected_high"])]
+                 if g["expected_date"] is not None else None, "reason": g["reason"]}
+                for g in self.goals.filter(pl.col("trainee_id") == trainee_id).iter_rows(named=True)
+            ],
             "timed_sets": [
                 {"exercise": r["lift"], "longest_s": _round(r["longest_s"], 1), "date": r["date"].isoformat(),
                  "weight_kg": _round(r["weight_kg"]), "sets": r["sets"]}
@@ -189,8 +283,10 @@ class Progress:
 
 
 def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = None,
-            window_weeks: int = 8, body: pl.DataFrame | None = None) -> Progress:
-    """Every trainee's tables up to ``as_of`` (default: their last logged day)."""
+            window_weeks: int = 8, body: pl.DataFrame | None = None,
+            goals: pl.DataFrame | None = None) -> Progress:
+    """Every trainee's tables up to ``as_of`` (default: their last logged day);
+    ``goals`` (goals.csv) are read against them (:mod:`analysis.goals`)."""
     sets = catalog.annotate(sets, columns=LIFT_COLUMNS)
     when = as_of_dates(sets, as_of, window_weeks)
     # The sets up to each trainee's as_of, with only the columns used below. By default as_of is
@@ -232,6 +328,7 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
     body = (body if body is not None else _no_body()).join(when.select("trainee_id", "as_of"), on="trainee_id").filter(
         pl.col("date") <= pl.col("as_of")).drop("as_of")
     size, body_trends = body_measures.size(body, trainees, when)
+    weekly_hard = volume.hard_sets_per_muscle(sets)
     daily = workload.daily_load(sets)
     trained = daily.filter(pl.col("sets") > 0).select("trainee_id", "date")
     ratio = workload.acwr(daily).join(trained, on=["trainee_id", "date"])  # read on training days
@@ -259,11 +356,13 @@ def analyse(sets: pl.DataFrame, trainees: pl.DataFrame, as_of: dt.date | None = 
         rest=rest_window,
         holds=strength.longest_holds(sets),
         blocks=volume.blocks(weekly),
-        # the window's ISO weeks are all it counts
-        hard_sets=_hard_sets_in_window(sets.filter(pl.col("date") >= window_start.dt.truncate("1w")), when),
+        hard_sets=_hard_sets_in_window(weekly_hard, when),
+        weekly_hard_sets=weekly_hard,
+        weekly_compound=volume.compound_share(sets),
         inol=inol,
         trainees=trainees,
         window_weeks=window_weeks,
+        goal_rows=goals if goals is not None else native.empty_table(schema.GOALS),
     )
 
 
@@ -359,11 +458,12 @@ def focus_shares(zoned: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _hard_sets_in_window(sets: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame:
-    """Mean hard sets a week per muscle over the window's weeks: trainee_id, muscle, per_week."""
+def _hard_sets_in_window(weekly: pl.DataFrame, when: pl.DataFrame) -> pl.DataFrame:
+    """Mean hard sets a week per muscle over the window's ISO weeks (from
+    :func:`analysis.volume.hard_sets_per_muscle`): trainee_id, muscle, per_week."""
     weeks = when.select("trainee_id", (pl.col("as_of") - pl.col("window_start")).dt.total_days().alias("days"))
     return (
-        volume.hard_sets_per_muscle(sets).join(when, on="trainee_id")
+        weekly.join(when, on="trainee_id")
         .filter(pl.col("week") >= pl.col("window_start").dt.truncate("1w"))
         .group_by("trainee_id", "muscle").agg(pl.col("hard_sets").sum())
         .join(weeks, on="trainee_id")

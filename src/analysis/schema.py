@@ -95,6 +95,12 @@ TRAINEES_COLUMNS = (
     Column("goal", "str"),
     Column("experience", "str"),
 )
+GOALS_COLUMNS = (
+    Column("trainee_id", "str", required=True),
+    Column("what", "str", required=True),
+    Column("target", "float", required=True),
+    Column("by_date", "date"),
+)
 BODY_LONG_COLUMNS = (
     Column("trainee_id", "str", required=True),
     Column("date", "date", required=True),
@@ -173,8 +179,27 @@ class TraineesSchema(pa.DataFrameModel):
         strict = True
 
 
-def _plausible_body_value() -> pl.Expr:
-    measure, value = pl.col("measure"), pl.col("value")
+class GoalsSchema(pa.DataFrameModel):
+    """A coach's goals: a 1RM in kg for an exercise, or a body measure's value."""
+
+    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN)
+    what: str = pa.Field(str_length={"min_value": 1, "max_value": 200})
+    target: float = pa.Field(gt=0)
+    by_date: pl.Date = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="target outside the plausible range for this measure (or above 1000 kg for a lift)")
+    def plausible_target(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        measure = pl.col("what").is_in(list(BODY_MEASURES)) | pl.col("what").str.contains(SKINFOLD_PATTERN.pattern)
+        in_range = _plausible_body_value(pl.col("what"), pl.col("target"))
+        return data.lazyframe.select(pl.when(measure).then(in_range).otherwise(pl.col("target") <= MAX_LOAD_KG))
+
+    class Config:
+        strict = True
+
+
+def _plausible_body_value(measure: pl.Expr | None = None, value: pl.Expr | None = None) -> pl.Expr:
+    measure = pl.col("measure") if measure is None else measure
+    value = pl.col("value") if value is None else value
     skinfold = measure.str.contains(SKINFOLD_PATTERN.pattern)
     bounds = []
     for i in (0, 1):
@@ -199,6 +224,7 @@ class Table:
 SETS = Table("sets", SETS_COLUMNS, SetsSchema, {"set_type": "working"})
 BODY = Table("body", BODY_LONG_COLUMNS, BodySchema, {})
 TRAINEES = Table("trainees", TRAINEES_COLUMNS, TraineesSchema, {})
+GOALS = Table("goals", GOALS_COLUMNS, GoalsSchema, {})
 
 REJECTS_SCHEMA = {
     "source": pl.String,
@@ -359,6 +385,7 @@ ROW_CHECK_COLUMNS = {
     "0 reps with a load and no time or distance: not a completed set": "reps",
     "unknown measure (see docs/data-formats.md)": "measure",
     "value outside the plausible range for this measure": "value",
+    "target outside the plausible range for this measure (or above 1000 kg for a lift)": "target",
 }
 """Row-level (dataframe) checks and the column each one is about."""
 

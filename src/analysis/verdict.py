@@ -159,6 +159,87 @@ def _reading(focus: dict, strength: dict, size: dict) -> str | None:
     return None
 
 
+GIRTH_NOISE_CM = 0.5
+"""A change inside ±0.5 cm is within tape-measure noise (repeat girths by one
+trained measurer differ by a few mm; ISAK's technical error of measurement
+for girths is about 1%, 0.3-0.5 cm on an arm or thigh)."""
+LIMBS = ("arm_cm", "forearm_cm", "chest_cm", "thigh_cm", "calf_cm")
+YOUNG_BLOCK_WEEKS = 4
+"""A current block younger than this is too early to judge (strength shows
+after 8-12 weeks, DOMAIN.md; a line needs a few weeks of points)."""
+
+
+def change_words(change: float | None, low: float | None, high: float | None, unit: str) -> str:
+    """``+4.1% (+1.5 to +6.8)``, ``no clear change (-1.0 to +2.1 cm)`` or ``too few points``."""
+    if change is None:
+        return "too few points"
+    sep = "" if unit == "%" else " "
+    if low is not None and high is not None and low <= 0 <= high:
+        return f"no clear change ({low:+.1f} to {high:+.1f}{sep}{unit})"
+    return f"{change:+.1f}{sep}{unit} ({low:+.1f} to {high:+.1f})"
+
+
+def strength_and_size(block: dict) -> str | None:
+    """"most likely neural" when some lift's e1RM interval is above zero and
+    every limb girth's lies within :data:`GIRTH_NOISE_CM`; "hypertrophy
+    carrying strength" when a lift's and a limb girth's intervals are both
+    above zero; else nothing."""
+    gained = any((r["low"] or 0) > 0 for r in block["response"]["lifts"])
+    limbs = [r for r in block["response"]["body"] if r["measure"] in LIMBS and r["change"] is not None]
+    if not gained or not limbs:
+        return None
+    if any(r["low"] > 0 for r in limbs):
+        return "hypertrophy carrying strength"
+    if all(-GIRTH_NOISE_CM <= r["low"] and r["high"] <= GIRTH_NOISE_CM for r in limbs):
+        return "most likely neural"
+    return None
+
+
+def _clear(r: dict) -> bool:
+    return r["change"] is not None and not (r["low"] <= 0 <= r["high"])
+
+
+def block_reading(block: dict, concise: bool = False) -> str:
+    """One block in words: ``Strength block, 6 weeks: back squat +4.1% (+1.5 to
+    +6.8), bench press no clear change (...); arm +0.3 cm (...)``. ``concise``
+    names only the clear changes and counts the rest."""
+    weeks = block["weeks"]
+    head = f"{block['kind'].capitalize()} block, {weeks} week{'s' if weeks != 1 else ''}"
+    lifts = [(r, r["exercise"], "%") for r in block["response"]["lifts"] if r["change"] is not None]
+    body = [(r, r["measure"].removesuffix("_" + r["unit"]), r["unit"]) for r in block["response"]["body"]
+            if r["change"] is not None]
+    if not lifts and not body:
+        return head + ": nothing measured"
+    shown = [x for x in (*lifts, *body) if _clear(x[0]) or not concise]
+    words = [f"{name} {change_words(r['change'], r['low'], r['high'], unit)}" for r, name, unit in shown]
+    if concise:
+        rest = len(lifts) + len(body) - len(shown)
+        words.append(f"no clear change in {rest} {'other ' if shown else ''}measure{'s' if rest != 1 else ''}"
+                     if rest else "")
+    text = head + ": " + ", ".join(w for w in words if w)
+    reading = strength_and_size(block)
+    return text + (f" ({reading})" if reading else "")
+
+
+def _blocks_sentence(blocks: list[dict]) -> str | None:
+    """The last finished strength or hypertrophy block, and a young current one."""
+    trained = [b for b in blocks if b["kind"] in ("strength", "hypertrophy")]
+    if not trained:
+        return None
+    current = blocks[-1]
+    finished = [b for b in trained if b is not current]
+    words = []
+    if finished:
+        words.append("Last finished block: " + block_reading(finished[-1], concise=True) + ".")
+    if current["kind"] in ("strength", "hypertrophy") and current["weeks"] < YOUNG_BLOCK_WEEKS:
+        weeks = current["weeks"]
+        words.append(f"The current {current['kind']} block is {weeks} week{'s' if weeks != 1 else ''} old: "
+                     "too early to tell what it does.")
+    elif current in trained:
+        words.append("Current block so far: " + block_reading(current, concise=True) + ".")
+    return " ".join(words) or None
+
+
 def verdict(summary: dict, featured_are_main: bool = True) -> dict:
     """The structured verdict of summary.json: strength, size, emphasis,
     findings and the paragraph (strength and size first, then the lifts)."""
@@ -184,6 +265,8 @@ def verdict(summary: dict, featured_are_main: bool = True) -> dict:
     if unsure:
         sentences.append("Too early to tell: " + "; ".join(_unsure_words(lift) for lift in unsure) + ".")
     sentences += [reading] if reading else []
+    blocks = _blocks_sentence(summary.get("blocks") or [])
+    sentences += [blocks] if blocks else []
     sentences += [f["text"] for f in findings if f["kind"] in ("workload", "records")]
     return {
         "strength": {"status": strength["status"], "probability": strength["probability"]},

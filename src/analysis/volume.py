@@ -195,6 +195,27 @@ def hard_sets_per_muscle(sets: pl.DataFrame, catalog: Catalog | None = None) -> 
         "trainee_id", "week", "muscle")
 
 
+def compound_share(sets: pl.DataFrame, catalog: Catalog | None = None) -> pl.DataFrame:
+    """Exercise selection per trainee and ISO week: the share of working sets
+    (with reps, or timed) in compound, multi-joint exercises (the catalog's
+    ``mechanics``), among the sets of exercises the catalog knows.
+
+    Tidy: ``trainee_id, week, compound_share, known_sets``. Counted per
+    (trainee, week, lift) first, then the mechanics joined per lift.
+    """
+    mechanics = (catalog or load_catalog()).exercises.select(pl.col("exercise").alias("lift"), "mechanics")
+    done = (pl.col("reps") > 0) | pl.col("duration_s").is_not_null() | pl.col("distance_m").is_not_null()
+    return (
+        _with_lift(sets, catalog).filter(WORKING & done)
+        .group_by("trainee_id", week_start(), "lift").agg(pl.len().alias("sets"))
+        .join(mechanics, on="lift", how="inner")
+        .group_by("trainee_id", "week")
+        .agg(((pl.col("mechanics") == "compound") * pl.col("sets")).sum().truediv(pl.col("sets").sum())
+             .alias("compound_share"), pl.col("sets").sum().alias("known_sets"))
+        .sort("trainee_id", "week")
+    )
+
+
 RAMP_WARMUP_FRACTION = 0.85
 """See :func:`flag_ramp_warmups`."""
 

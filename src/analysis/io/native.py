@@ -20,7 +20,7 @@ import polars as pl
 from analysis import schema
 from analysis.errors import DataFileError
 
-TABLE_FILES = ("sets", "body", "trainees")
+TABLE_FILES = ("sets", "body", "trainees", "goals")
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Dataset:
     sets: pl.DataFrame
     body: pl.DataFrame = field(default_factory=lambda: empty_table(schema.BODY))
     trainees: pl.DataFrame = field(default_factory=lambda: empty_table(schema.TRAINEES))
+    goals: pl.DataFrame = field(default_factory=lambda: empty_table(schema.GOALS))
     rejects: pl.DataFrame = field(default_factory=schema.empty_rejects)
     counts: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=COUNTS_SCHEMA)
@@ -53,7 +54,8 @@ def read_dataset(folder: str | os.PathLike) -> Dataset:
     if sets_path is None:
         raise DataFileError(folder, "no sets.csv or sets.parquet in this folder")
     results, notes = {}, []
-    for name, table in (("sets", schema.SETS), ("body", schema.BODY), ("trainees", schema.TRAINEES)):
+    for name, table in (("sets", schema.SETS), ("body", schema.BODY), ("trainees", schema.TRAINEES),
+                        ("goals", schema.GOALS)):
         path = _table_path(folder, name)
         if path is None:
             continue
@@ -72,6 +74,7 @@ def read_dataset(folder: str | os.PathLike) -> Dataset:
         sets=results["sets"][1].kept,
         body=results["body"][1].kept if "body" in results else empty_table(schema.BODY),
         trainees=results["trainees"][1].kept if "trainees" in results else empty_table(schema.TRAINEES),
+        goals=results["goals"][1].kept if "goals" in results else empty_table(schema.GOALS),
         rejects=pl.concat([v.rejects for _, v in results.values()]),
         counts=counts,
         notes=notes,
