@@ -337,3 +337,49 @@ def correlation_table(corr: pl.DataFrame) -> pl.DataFrame:
         pl.col("low").alias("95% interval from"), pl.col("high").alias("to"),
         pl.col("pearson").alias("Pearson r"),
     )
+
+
+# --------------------------------------------------------------------------
+# Block response across the cohort
+# --------------------------------------------------------------------------
+
+MIN_BLOCK_WEEKS = 4
+"""Blocks shorter than this are left out of the cohort's block response (a
+mesocycle is most often 4-6 weeks)."""
+
+
+def block_response_by_group(result: progress.Progress, by: str | None = None,
+                            min_weeks: int = MIN_BLOCK_WEEKS) -> pl.DataFrame:
+    """Mean block response by block kind (and ``sex`` or ``experience``).
+
+    Per block of at least ``min_weeks``: the mean e1RM change of its
+    featured lifts (%) and the mean change of its limb girths (cm)
+    (:func:`analysis.response.block_response`). Blocks are averaged per
+    trainee and kind first, so a trainee with many blocks counts once; then
+    the mean over trainees with a 95% t-interval. Tidy: ``kind`` (and
+    ``by``), ``outcome``, ``trainees``, ``mean``, ``low``, ``high``.
+    """
+    keys = ["kind", *([by] if by else [])]
+    found = result.block_response.filter((pl.col("weeks") >= min_weeks) & pl.col("change").is_not_null())
+    per_block = found.filter(pl.col("unit") == "%").group_by("trainee_id", "kind", "start").agg(
+        pl.col("change").mean(), pl.lit("e1RM change (%)").alias("outcome"))
+    girths = found.filter(pl.col("measure").is_in(list(TAPE_GIRTHS))).group_by("trainee_id", "kind", "start").agg(
+        pl.col("change").mean(), pl.lit("limb girth change (cm)").alias("outcome"))
+    per_trainee = (pl.concat([per_block, girths])
+                   .group_by("trainee_id", "kind", "outcome").agg(pl.col("change").mean())
+                   .join(result.trainees.select("trainee_id", *([by] if by else [])), on="trainee_id", how="left"))
+    grouped = per_trainee.group_by(*keys, "outcome").agg(
+        pl.len().alias("trainees"), pl.col("change").mean().alias("mean"), pl.col("change").std().alias("sd"))
+    q = stats.t.ppf(0.975, np.maximum(grouped.get_column("trainees").to_numpy() - 1, 1))
+    half = pl.Series(q) * pl.col("sd") / pl.col("trainees").sqrt()
+    return grouped.select(
+        *keys, "outcome", "trainees", "mean",
+        pl.when(pl.col("trainees") > 1).then(pl.col("mean") - half).alias("low"),
+        pl.when(pl.col("trainees") > 1).then(pl.col("mean") + half).alias("high"),
+    ).sort(*keys, "outcome", nulls_last=True)
+
+
+def block_response_table(table: pl.DataFrame) -> pl.DataFrame:
+    """:func:`block_response_by_group` for a reader: rounded, the interval in words."""
+    return table.with_columns(pl.col("mean", "low", "high").round(2)).rename(
+        {"mean": "mean change", "low": "95% interval from", "high": "to"})
