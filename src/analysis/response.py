@@ -182,5 +182,5 @@ def block_hard_sets(result, blocks: pl.DataFrame | None = None) -> pl.DataFrame:
         _weeks_in_blocks(result.weekly_hard_sets, blocks)
         .group_by("trainee_id", "start", "weeks", "muscle").agg(pl.col("hard_sets").sum())
         .select("trainee_id", "start", "muscle", (pl.col("hard_sets") / pl.col("weeks")).alias("per_week"))
-        .sort("trainee_id", "start", "per_week", descending=[False, False, True])
+        .sort("trainee_id", "start", "per_week", "muscle", descending=[False, False, True, False])  # ties: stable bytes
     )
