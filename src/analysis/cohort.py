@@ -35,7 +35,8 @@ from analysis.io import native
 def analyse_folder(folder: str | Path, as_of: dt.date | None = None, window_weeks: int = 8) -> progress.Progress:
     """Read and validate a dataset folder and analyse every trainee in one pass."""
     dataset = native.read_dataset(folder)
-    return progress.analyse(dataset.sets, dataset.trainees, as_of, window_weeks, body=dataset.body)
+    return progress.analyse(dataset.sets, dataset.trainees, as_of, window_weeks, body=dataset.body,
+                            goals=dataset.goals)
 
 
 def load_summaries(folder: str | Path) -> list[dict]:

@@ -137,5 +137,5 @@ def load_view(trainee_id: str, data_dir: str | Path, as_of: str | None = None,
     if sets.is_empty():
         raise KeyError(f"no sets for trainee {trainee_id!r} in {data_dir}")
     when = dt.date.fromisoformat(as_of) if as_of else None
-    result = progress.analyse(sets, dataset.trainees, when, window_weeks, body=dataset.body)
+    result = progress.analyse(sets, dataset.trainees, when, window_weeks, body=dataset.body, goals=dataset.goals)
     return slice_for(result, trainee_id)
