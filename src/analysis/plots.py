@@ -19,6 +19,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analysis import progress  # noqa: E402
+from analysis.rest import REST_ZONE_S  # noqa: E402
 
 COLORS = {
     "data": "#2b6cb0",
@@ -173,6 +174,27 @@ def focus_by_week(weekly: pl.DataFrame, blocks: pl.DataFrame, window_start: dt.d
     for side in ("left", "bottom"):
         strip.spines[side].set_visible(False)
     _dates(strip)
+    return fig
+
+
+def rest_by_week(weekly: pl.DataFrame, window_start: dt.date, as_of: dt.date) -> Figure:
+    """Median rest between sets each week (s; :func:`analysis.rest.weekly_rest`)
+    against the NSCA rest zones; hollow markers: estimated from session length."""
+    fig, ax = _figure(height=2.4, right=1.45)
+    _shade_window(ax, window_start, as_of)
+    top = max(300.0, (weekly["median_rest_s"].max() or 0) * 1.1)
+    ax.axhspan(REST_ZONE_S["strength"], top, color=COLORS["strength"], alpha=0.08, lw=0, label="strength zone\n(2 min+)")
+    ax.axhspan(REST_ZONE_S["hypertrophy"], REST_ZONE_S["strength"], color=COLORS["hypertrophy"], alpha=0.08, lw=0,
+               label="hypertrophy zone\n(30 s-2 min)")
+    for estimated, group in weekly.group_by(pl.col("estimated_share") > 0.5, maintain_order=True):
+        ax.plot(group["week"].to_list(), group["median_rest_s"].to_list(), "o", ms=4, color=COLORS["data"],
+                mfc="white" if estimated[0] else COLORS["data"],
+                label="estimated from\nsession length" if estimated[0] else "logged")
+    ax.set_ylim(0, top)
+    ax.set_ylabel("rest between sets (s)")
+    ax.set_title("Median rest between sets by week")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=7)
+    _dates(ax)
     return fig
 
 

@@ -21,7 +21,7 @@ from analysis.io import native
 from analysis.report import slug
 
 TABLES = ("e1rm_sessions", "trend", "lifts", "records", "weekly_volume", "sessions_per_week", "body", "acwr",
-          "weekly_focus", "blocks", "hard_sets")
+          "weekly_focus", "blocks", "hard_sets", "weekly_rest")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class TraineeView:
     hard_sets: pl.DataFrame
     weekly_volume: pl.DataFrame
     sessions_per_week: pl.DataFrame
+    weekly_rest: pl.DataFrame
 
     @property
     def as_of(self) -> dt.date:
