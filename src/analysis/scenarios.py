@@ -44,6 +44,27 @@ Truth conventions (what the detectors are scored against):
   rate of arm, chest and thigh girth over the last 3 weeks, except fat gain
   (waist rising at least ~3.5x faster than the limbs), which is flat by
   definition; ``insufficient_data`` for trainees with no girths at all.
+
+``block_response`` (BLOCK_SCENARIOS, apart from the grid in SCENARIOS) is
+scored per block and goal (benchmarks/block_response.py): hypertrophy (8-12
+reps) and strength (1-5 reps) blocks of 3-12 weeks whose true 1RM rate is
+higher in strength blocks and limb girth rate higher in hypertrophy blocks,
+girths every 1-3 weeks, bodyweight several times a week. Its truth per
+trainee adds:
+
+* ``blocks``: ``kind, start, end`` (iso, inclusive), ``weeks`` (calendar
+  weeks touched), ``one_rm_change_pct`` {main lift: ``100 (1RM(end) /
+  1RM(start) - 1)``}, ``girth_change_cm`` {girth: true change},
+  ``bodyweight_change_kg``;
+* ``lifts`` {main lift: ``status``, ``rate_pct_per_week`` (as above),
+  ``path``} and ``size`` {``path`` {girth or bodyweight_kg: knots}}, knots
+  every 7 days back from ``last`` plus every block's first and last day
+  (girths and bodyweight linear between knots);
+* ``future_path`` {main lift or girth: ``[iso date, true value]`` for every
+  day from ``last`` to 16 weeks after}, the last training block's kind going
+  on; ``goals``: 3-4 of ``what`` (main lift or limb girth), ``target`` (kg or
+  cm, above today's true value) and ``true_reach_date`` (the first day of
+  ``future_path`` at or above it, null when none).
 """
 
 from __future__ import annotations
@@ -125,6 +146,10 @@ class LiftSpec:
     rating_err: tuple[float, float] = (0.4, 0.9)
     switches: bool = False
     """Hypertrophy (8-12 reps) and strength (1-5 reps) blocks of 2-5 weeks, short final block."""
+    block_weeks: tuple[int, int] | None = None
+    """Block lengths (weeks, inclusive range, either kind), else hypertrophy 4-8 and strength 3-6."""
+    rep_ranges: tuple[tuple[int, int], tuple[int, int]] = ((6, 12), (2, 6))
+    """Main-lift rep targets of hypertrophy and of strength blocks."""
     deload_every: tuple[int, int] | None = None
     """A deload week after every so many weeks (inclusive range), else after ~40% of blocks."""
     slip_rate: float = 0.0
@@ -139,7 +164,7 @@ LIFT_SPECS = {
                               change_weeks=(3, 8)),
     "long_log": LiftSpec("80-130 weeks of log: a long progression before any stall", weeks=(80, 130)),
     "block_switches": LiftSpec("hypertrophy 8-12 reps <-> strength 1-5 reps blocks of 2-5 weeks, "
-                               "short final block", switches=True),
+                               "short final block", switches=True, rep_ranges=((8, 12), (1, 5))),
     "rpe_varied": LiftSpec("reps in reserve drawn 0-4 every session; RPE logged by half, +-1 rating error",
                            session_rir=True, rpe_share=0.5, rating_err=(1.0, 1.0)),
     "deloads_slips": LiftSpec("a deload week every 4-7 weeks (RIR 4-6) and 2% logging slips "
@@ -159,19 +184,27 @@ SIZE_DESCRIPTIONS = {
     "size_shrinking": "limb girths falling 0.02-0.08 cm/week (arm), waist and bodyweight down; truth shrinking",
 }
 
+BLOCK_SPEC = LiftSpec("hypertrophy 8-12 reps <-> strength 1-5 reps blocks of 3-12 weeks, deload weeks after ~40%; "
+                      "1RM faster in strength blocks, limb girths growing in hypertrophy blocks; girths every "
+                      "1-3 weeks; 30-80 weeks", weeks=(30, 80), block_weeks=(3, 12), rep_ranges=((8, 12), (1, 5)))
+BLOCK_DESCRIPTIONS = {"block_response": BLOCK_SPEC.description}
+"""Scored per block and goal (benchmarks/block_response.py), apart from SCENARIOS (the trend and size grid)."""
+
 SCENARIOS: dict[str, str] = {**{k: v.description for k, v in LIFT_SPECS.items()}, **SIZE_DESCRIPTIONS}
 LIFT_SCENARIOS = tuple(LIFT_SPECS)
 SIZE_SCENARIOS = tuple(SIZE_DESCRIPTIONS)
-DEFAULT_TRAINEES = {**{k: 60 for k in LIFT_SCENARIOS}, **{k: 200 for k in SIZE_SCENARIOS}}
+BLOCK_SCENARIOS = tuple(BLOCK_DESCRIPTIONS)
+DEFAULT_TRAINEES = {**{k: 60 for k in (*LIFT_SCENARIOS, *BLOCK_SCENARIOS)}, **{k: 200 for k in SIZE_SCENARIOS}}
 
 FIRST_NAMES = {"M": ("Aaron", "Bo", "Cem", "Dario", "Emil", "Finn", "Gus", "Hugo", "Ilya", "Jun", "Kofi", "Luca"),
                "F": ("Alma", "Bette", "Cora", "Dina", "Edda", "Fay", "Gaia", "Hedy", "Iris", "Juno", "Kira", "Lena")}
 
 
 def generate(scenario: str, seed: int, n_trainees: int | None = None) -> tuple[dict[str, pl.DataFrame], dict]:
-    """The canonical tables (sets, body, trainees) of one scenario and seed, and their truth."""
-    if scenario not in SCENARIOS:
-        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    """The canonical tables (sets, body, trainees) of one scenario (of SCENARIOS or
+    BLOCK_SCENARIOS) and seed, and their truth."""
+    if scenario not in DEFAULT_TRAINEES:
+        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(DEFAULT_TRAINEES)}")
     n = DEFAULT_TRAINEES[scenario] if n_trainees is None else n_trainees
     rng = np.random.default_rng([seed, zlib.crc32(scenario.encode())])
     acc = _Rows()
@@ -184,6 +217,8 @@ def generate(scenario: str, seed: int, n_trainees: int | None = None) -> tuple[d
                 conditions = LIFT_SCENARIOS[int(rng.integers(0, len(LIFT_SCENARIOS) - 1))]
             person, truth = _lift_trainee(rng, LIFT_SPECS[conditions], i, tid, acc)
             truth["conditions"] = conditions
+        elif scenario in BLOCK_DESCRIPTIONS:
+            person, truth = _block_trainee(rng, i, tid, acc)
         else:
             person, truth = _size_trainee(rng, scenario, i, tid, acc)
         truth["scenario"] = scenario
@@ -309,6 +344,8 @@ def _blocks(rng, spec: LiftSpec, last: int) -> tuple[np.ndarray, list[tuple[int,
     while w < stop:
         if spec.switches:
             length = min(int(rng.integers(2, 6)), stop - w)
+        elif spec.block_weeks:
+            length = int(rng.integers(spec.block_weeks[0], spec.block_weeks[1] + 1))
         else:
             length = int(rng.integers(4, 9) if kind == HYP else rng.integers(3, 7))
         kinds[w:w + length] = kind
@@ -348,10 +385,15 @@ def _smooth(rate: np.ndarray, width_days: float) -> np.ndarray:
     return np.convolve(padded, window, mode="valid")
 
 
-def _progress(rng, d: np.ndarray, r_pct: float, a_max: float) -> np.ndarray:
-    """Diminishing returns: the rate decays from r (1 + a) towards r over 6-40 weeks."""
+def _returns(rng, d: np.ndarray, a_max: float) -> np.ndarray:
+    """Diminishing returns: a factor decaying from 1 + a towards 1 over 6-40 weeks."""
     a, tau = rng.uniform(0, a_max), rng.uniform(6, 40) * 7
-    return r_pct * PER_DAY * (1 + a * np.exp(-(d - d[0]) / tau)) if d.size else np.zeros(0)
+    return 1 + a * np.exp(-(d - d[0]) / tau) if d.size else np.zeros(0)
+
+
+def _progress(rng, d: np.ndarray, r_pct: float, a_max: float) -> np.ndarray:
+    """A progress rate (log units a day) of r %/week with diminishing returns."""
+    return r_pct * PER_DAY * _returns(rng, d, a_max)
 
 
 def _draw_rate(rng, cls: str, last: int, change_weeks: tuple[int, int],
@@ -415,15 +457,21 @@ def _status(rate_pct: float, rope: float) -> str:
     return "progressing" if rate_pct > rope else "declining" if rate_pct < -rope else "plateau"
 
 
+def _cap_gain(rate: np.ndarray) -> np.ndarray:
+    """Scale the gains of a daily log-rate (in place) so that the 1RM at most 3.5-folds."""
+    positive = rate[rate > 0].sum()
+    if positive > MAX_GAIN:
+        rate[rate > 0] *= MAX_GAIN / positive
+    return rate
+
+
 def _lift_path(rng, cls: str, last: int, one_rm0: float, change_weeks: tuple[int, int],
                change: int | None) -> tuple[np.ndarray, int | None, str, float]:
     """Daily log 1RM (days 0..last) whose true current rate falls in class ``cls``."""
     knots = _knot_days(last)
     for _ in range(200):
         rate, c, shape = _draw_rate(rng, cls, last, change_weeks, change)
-        positive = rate[rate > 0].sum()
-        if positive > MAX_GAIN:
-            rate[rate > 0] *= MAX_GAIN / positive
+        _cap_gain(rate)
         eased = _smooth(rate, rng.uniform(7, 21))
         log_path = math.log(one_rm0) + np.r_[0.0, np.cumsum(eased[:-1])]
         # the label is read off the knots, exactly as a reader of the truth would
@@ -435,10 +483,7 @@ def _lift_path(rng, cls: str, last: int, one_rm0: float, change_weeks: tuple[int
 
 
 def _simple_path(rng, last: int, one_rm0: float) -> np.ndarray:
-    rate = _progress(rng, np.arange(last + 1, dtype=float), _loguniform(rng, 0.05, 0.8), 1.0)
-    positive = rate.sum()
-    if positive > MAX_GAIN:
-        rate *= MAX_GAIN / positive
+    rate = _cap_gain(_progress(rng, np.arange(last + 1, dtype=float), _loguniform(rng, 0.05, 0.8), 1.0))
     return math.log(one_rm0) + np.r_[0.0, np.cumsum(rate[:-1])]
 
 
@@ -451,49 +496,19 @@ def _plates(load: np.ndarray, step: np.ndarray, floor: np.ndarray) -> np.ndarray
     return np.maximum(np.maximum(np.round(load / step), 1) * step, floor)
 
 
-def _lift_trainee(rng, spec: LiftSpec, who: int, tid: str, acc: _Rows) -> tuple[tuple, dict]:
-    start, n_weeks, final = _timeline(rng, spec.weeks)
-    sess_day, per_week = _sessions(rng, spec, n_weeks, final)
-    last = int(sess_day[-1])
-    n_days = last + 1
-    kinds, blocks = _blocks(rng, spec, last)
-
-    # --- who the lifter is
-    classes = rng.choice(3, size=4, p=CLASS_MIX)
-    shared_change = None
-    if rng.random() < 0.4:  # the lifts move together (a cut, an injury, a new programme)
-        classes[:] = classes[0]
-        shared_change = last - int(rng.integers(7 * spec.change_weeks[0], 7 * spec.change_weeks[1] + 1))
-    drop = None
-    if rng.random() < 0.12:
-        drop = (OHP, DEAD)[int(rng.integers(0, 2))]
-
-    # --- true 1RM paths (log kg per day), main lifts first
-    experience = ("novice", "intermediate", "advanced")[int(rng.choice(3, p=[0.35, 0.4, 0.25]))]
-    person, sex, bodyweight = _person(rng, tid, experience)
+def _start_one_rm(rng, experience: str, sex: str, bodyweight: float) -> np.ndarray:
+    """Starting 1RM (kg) of the main lifts, then the accessories."""
     ratios = START_RATIO[experience]
     female = int(sex == "F")
     one_rm0 = np.array([max(ratios[j][female] * bodyweight * rng.uniform(0.85, 1.15), MIN_1RM[j]) for j in range(4)])
-    one_rm0 = np.r_[one_rm0, [max(f * one_rm0[BENCH] * rng.uniform(0.85, 1.15), 8.0) for f in ACCESSORY_OF_BENCH]]
-    paths = np.empty((8, n_days))
-    lift_truth = {}
-    for j in range(4):
-        cls = CLASSES[int(classes[j])]
-        change = None if shared_change is None else shared_change + int(rng.integers(-10, 11))
-        log_path, c, shape, current = _lift_path(rng, cls, last, one_rm0[j], spec.change_weeks, change)
-        paths[j] = log_path
-        if j == drop:
-            continue
-        since = (start + dt.timedelta(days=c)).isoformat() if c is not None else None
-        knots = _knot_days(last)
-        lift_truth[MAIN[j]] = {
-            "status": cls, "change_since": since, "plateau_since": since if cls == "plateau" else None,
-            "rate_pct_per_week": round(current, 4), "shape": shape,
-            "path": [[(start + dt.timedelta(days=int(k))).isoformat(), float(np.exp(paths[j, k]))] for k in knots],
-        }
-    for j in range(4, 8):
-        paths[j] = _simple_path(rng, last, one_rm0[j])
+    return np.r_[one_rm0, [max(f * one_rm0[BENCH] * rng.uniform(0.85, 1.15), 8.0) for f in ACCESSORY_OF_BENCH]]
 
+
+def _log_sets(rng, spec: LiftSpec, who: int, acc: _Rows, start: dt.date, sess_day: np.ndarray, per_week: int,
+              kinds: np.ndarray, blocks: list[tuple[int, int, int]], paths: np.ndarray, bodyweight: float,
+              drop: int | None) -> dict:
+    """Log a lifter's sets from their true log 1RM paths (exercise x day) and blocks; the log's truth."""
+    n_days = int(sess_day[-1]) + 1
     # --- readiness: AR(1) over days, shared by the lifts; lift-specific session noise; bad days
     noise = rng.uniform(*spec.noise_pct) / 100
     share = rng.uniform(0.3, 0.7)
@@ -524,7 +539,7 @@ def _lift_trainee(rng, spec: LiftSpec, who: int, tid: str, acc: _Rows) -> tuple[
     n_blocks = int(block_of_week[-1]) + 1
     e_block = block_of_week[e_day // 7]
     block_kind = np.array([b[0] for b in blocks])
-    hyp_range, str_range = ((8, 12), (1, 5)) if spec.switches else ((6, 12), (2, 6))
+    hyp_range, str_range = spec.rep_ranges
     b_target = np.where(block_kind == HYP, rng.integers(hyp_range[0], hyp_range[1] + 1, n_blocks),
                         np.where(block_kind == STR, rng.integers(str_range[0], str_range[1] + 1, n_blocks),
                                  rng.integers(5, 9, n_blocks)))
@@ -620,8 +635,54 @@ def _lift_trainee(rng, spec: LiftSpec, who: int, tid: str, acc: _Rows) -> tuple[
     base = start.toordinal() - _EPOCH
     acc.add_sets(who=np.full(sess.size, who), day=base + sess_day[sess], hour=hour[sess], minute=minute[sess],
                  ex=e_ex[s_e], index=index, type=set_type, kg=weight, reps=reps, rpe=rpe)
+    return {"unit": "lb" if unit_lb else "kg", "logs_rpe": bool(logs_rpe), "flags_warmups": bool(flags),
+            "sessions_per_week": per_week, "noise_pct": round(noise * 100, 2)}
+
+
+def _lift_trainee(rng, spec: LiftSpec, who: int, tid: str, acc: _Rows) -> tuple[tuple, dict]:
+    start, n_weeks, final = _timeline(rng, spec.weeks)
+    sess_day, per_week = _sessions(rng, spec, n_weeks, final)
+    last = int(sess_day[-1])
+    n_days = last + 1
+    kinds, blocks = _blocks(rng, spec, last)
+
+    # --- who the lifter is
+    classes = rng.choice(3, size=4, p=CLASS_MIX)
+    shared_change = None
+    if rng.random() < 0.4:  # the lifts move together (a cut, an injury, a new programme)
+        classes[:] = classes[0]
+        shared_change = last - int(rng.integers(7 * spec.change_weeks[0], 7 * spec.change_weeks[1] + 1))
+    drop = None
+    if rng.random() < 0.12:
+        drop = (OHP, DEAD)[int(rng.integers(0, 2))]
+
+    # --- true 1RM paths (log kg per day), main lifts first
+    experience = ("novice", "intermediate", "advanced")[int(rng.choice(3, p=[0.35, 0.4, 0.25]))]
+    person, sex, bodyweight = _person(rng, tid, experience)
+    one_rm0 = _start_one_rm(rng, experience, sex, bodyweight)
+    paths = np.empty((8, n_days))
+    lift_truth = {}
+    for j in range(4):
+        cls = CLASSES[int(classes[j])]
+        change = None if shared_change is None else shared_change + int(rng.integers(-10, 11))
+        log_path, c, shape, current = _lift_path(rng, cls, last, one_rm0[j], spec.change_weeks, change)
+        paths[j] = log_path
+        if j == drop:
+            continue
+        since = (start + dt.timedelta(days=c)).isoformat() if c is not None else None
+        knots = _knot_days(last)
+        lift_truth[MAIN[j]] = {
+            "status": cls, "change_since": since, "plateau_since": since if cls == "plateau" else None,
+            "rate_pct_per_week": round(current, 4), "shape": shape,
+            "path": [[(start + dt.timedelta(days=int(k))).isoformat(), float(np.exp(paths[j, k]))] for k in knots],
+        }
+    for j in range(4, 8):
+        paths[j] = _simple_path(rng, last, one_rm0[j])
+
+    logged = _log_sets(rng, spec, who, acc, start, sess_day, per_week, kinds, blocks, paths, bodyweight, drop)
 
     # --- bodyweight for most (no girths: size is scored on the size scenarios)
+    base = start.toordinal() - _EPOCH
     if rng.random() < 0.6:
         days = np.flatnonzero(rng.random(n_days) < rng.uniform(0.3, 0.7))
         wobble = lfilter([1.0], [1.0, -0.9], rng.normal(0, 0.25, n_days))
@@ -630,8 +691,7 @@ def _lift_trainee(rng, spec: LiftSpec, who: int, tid: str, acc: _Rows) -> tuple[
                      value=np.round(value[days], 1))
 
     truth = {
-        "sex": sex, "experience": experience, "unit": "lb" if unit_lb else "kg", "logs_rpe": bool(logs_rpe),
-        "flags_warmups": bool(flags), "sessions_per_week": per_week, "noise_pct": round(noise * 100, 2),
+        "sex": sex, "experience": experience, **logged,
         "start": start.isoformat(), "last_day": (start + dt.timedelta(days=last)).isoformat(),
         "blocks": [{"kind": KINDS[kd], "start": (start + dt.timedelta(days=a)).isoformat(),
                     "end": (start + dt.timedelta(days=b)).isoformat()} for kd, a, b in blocks],
@@ -690,6 +750,36 @@ def _size_rates(rng, scenario: str, n_days: int) -> tuple[np.ndarray, int | None
     return np.vstack([_smooth(r, width) for r in rate]), stop, scenario.removeprefix("size_")
 
 
+def _level(rate: np.ndarray) -> np.ndarray:
+    """Daily rates (series x day) summed into the change since day 0."""
+    return np.cumsum(np.c_[np.zeros(rate.shape[0]), rate[:, :-1]], axis=1)
+
+
+def _log_bodyweight(rng, who: int, acc: _Rows, base: int, weight: np.ndarray) -> None:
+    """Bodyweight (true, kg per day) several times a week: water weight (AR) + scale noise."""
+    n_days = weight.size
+    days = np.flatnonzero(rng.random(n_days) < rng.uniform(0.4, 0.85))
+    water = lfilter([1.0], [1.0, -0.8], rng.normal(0, 0.3, n_days))
+    acc.add_body(who=np.full(days.size, who), day=base + days, measure=np.zeros(days.size, dtype=int),
+                 value=np.round(weight[days] + water[days] + rng.normal(0, 0.25, days.size), 1))
+
+
+def _log_girths(rng, who: int, acc: _Rows, base: int, girths: np.ndarray) -> None:
+    """Girths (true, cm, GIRTHS x day) every 1-3 weeks on a fixed weekday, some skipped, the last near the end."""
+    last = girths.shape[1] - 1
+    every = int(rng.integers(1, 4))
+    when = np.arange(last - 7 * every * (last // (7 * every)), last + 1, 7 * every)
+    when = when + rng.integers(-1, 2, when.size)
+    when = np.unique(np.clip(when[rng.random(when.size) >= 0.12], 0, last))
+    tape = rng.uniform(0.2, 0.6)
+    day_effect = rng.normal(0, 0.12, when.size)
+    coarse = 0.5 if rng.random() < 0.3 else 0.1
+    for m in range(4):
+        value = girths[m, when] + day_effect + rng.normal(0, tape * TAPE_SCALE[m], when.size)
+        acc.add_body(who=np.full(when.size, who), day=base + when, measure=np.full(when.size, m + 1),
+                     value=np.round(value / coarse) * coarse)
+
+
 def _size_trainee(rng, scenario: str, who: int, tid: str, acc: _Rows) -> tuple[tuple, dict]:
     start, n_weeks, final = _timeline(rng, (20, 100))
     last = final
@@ -698,30 +788,15 @@ def _size_trainee(rng, scenario: str, who: int, tid: str, acc: _Rows) -> tuple[t
     person, sex, bodyweight = _person(rng, tid, experience)
     base = start.toordinal() - _EPOCH
     rate, stop, name = _size_rates(rng, scenario, n_days)
-    level = np.cumsum(np.c_[np.zeros(5), rate[:, :-1]], axis=1)
+    level = _level(rate)
     girth0 = np.array(BASE_GIRTH[sex]) * rng.uniform(0.92, 1.08, 4)
     girths = girth0[:, None] + level[:4]
     weight = bodyweight + level[4]
 
-    # bodyweight several times a week: water weight (AR) + scale noise
-    days = np.flatnonzero(rng.random(n_days) < rng.uniform(0.4, 0.85))
-    water = lfilter([1.0], [1.0, -0.8], rng.normal(0, 0.3, n_days))
-    acc.add_body(who=np.full(days.size, who), day=base + days, measure=np.zeros(days.size, dtype=int),
-                 value=np.round(weight[days] + water[days] + rng.normal(0, 0.25, days.size), 1))
-
+    _log_bodyweight(rng, who, acc, base, weight)
     measured = rng.random() >= 0.05
-    if measured:  # girths every 1-3 weeks on a fixed weekday, some skipped, the last near the end
-        every = int(rng.integers(1, 4))
-        when = np.arange(last - 7 * every * (last // (7 * every)), last + 1, 7 * every)
-        when = when + rng.integers(-1, 2, when.size)
-        when = np.unique(np.clip(when[rng.random(when.size) >= 0.12], 0, last))
-        tape = rng.uniform(0.2, 0.6)
-        day_effect = rng.normal(0, 0.12, when.size)
-        coarse = 0.5 if rng.random() < 0.3 else 0.1
-        for m in range(4):
-            value = girths[m, when] + day_effect + rng.normal(0, tape * TAPE_SCALE[m], when.size)
-            acc.add_body(who=np.full(when.size, who), day=base + when, measure=np.full(when.size, m + 1),
-                         value=np.round(value / coarse) * coarse)
+    if measured:
+        _log_girths(rng, who, acc, base, girths)
 
     # a light weekly log so the trainee has an as-of date: squat and bench, 2 sets of 5
     sess = np.arange(last, -1, -7)[::-1]
@@ -761,6 +836,129 @@ def _size_status(limb_rate: float) -> str:
 def limb_rate(change_per_week: dict) -> float:
     """The mean true limb-girth rate (cm/week) the size truth is labelled on."""
     return float(np.mean([change_per_week[m] for m in LIMBS]))
+
+
+# --------------------------------------------------------------------------
+# Block response: 1RM and girth rates that depend on the block kind
+# --------------------------------------------------------------------------
+
+FUTURE_DAYS = 16 * 7
+"""The true paths run on this long after the last log (``future_path``, goals)."""
+STRENGTH_PACE = {"novice": (0.5, 2.0), "intermediate": (0.3, 1.2), "advanced": (0.15, 0.6)}
+"""Strength-block 1RM rate (%/week, log-uniform) by experience."""
+GOAL_STEP = {**{lift: 0.5 for lift in MAIN}, **{m: 0.1 for m in LIMBS}}
+"""Goals: the main lifts (kg) and limb girths (cm), targets rounded to these steps."""
+
+
+def _block_rates(rng, day_kind: np.ndarray, experience: str, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eased daily rates by block kind: of the main lifts' log 1RM, and of GIRTHS (cm) and bodyweight (kg).
+
+    1RM: hypertrophy blocks at -10 to 50% of the strength-block rate, deloads
+    flat, diminishing returns; for 30% of trainees a plateau or a decelerating
+    decline of every lift from 3-16 weeks before the last log.
+    Girths: limbs grow in hypertrophy blocks (arm 0.03-0.12 cm/week, chest and
+    thigh 1.8-3x and 1.2-2x), -10 to 25% of that in strength blocks; bodyweight
+    up 0-0.3 kg/week in hypertrophy blocks, -0.15 to 0.15 in strength blocks,
+    the waist following it.
+    """
+    d = np.arange(day_kind.size, dtype=float)
+    pace = _loguniform(rng, *STRENGTH_PACE[experience])
+    lifts = np.empty((4, d.size))
+    for j in range(4):
+        strong = pace * rng.uniform(0.7, 1.3)
+        by_kind = np.array([strong * rng.uniform(-0.1, 0.5), strong, rng.uniform(-0.1, 0.1)])
+        lifts[j] = by_kind[day_kind] * PER_DAY * _returns(rng, d, 1.5)
+    if rng.random() < 0.3:
+        c = last - int(rng.integers(3 * 7, 16 * 7 + 1))
+        if rng.random() < 0.5:
+            lifts[:, c:] = rng.uniform(-0.07, 0.07, (4, 1)) * PER_DAY
+        else:
+            lifts[:, c:] = -_loguniform(rng, 0.25, 1.0) * rng.uniform(0.7, 1.3, (4, 1)) * PER_DAY * _returns(
+                rng, d[c:], 1.0)
+    for rate in lifts:
+        _cap_gain(rate)
+
+    body = np.empty((5, d.size))
+    arm = _loguniform(rng, 0.03, 0.12) * np.array([1.0, rng.uniform(-0.1, 0.25), rng.uniform(-0.05, 0.05)])
+    growth = arm[day_kind] * _returns(rng, d, 1.5) / 7
+    for m, f in enumerate((1.0, rng.uniform(1.8, 3.0), rng.uniform(1.2, 2.0))):
+        body[m] = f * growth
+    body[4] = np.array([rng.uniform(0, 0.3), rng.uniform(-0.15, 0.15), rng.uniform(-0.1, 0.1)])[day_kind] / 7
+    body[3] = body[4] * rng.uniform(0.4, 0.9) + rng.uniform(-0.01, 0.01) / 7
+    lift_width, body_width = rng.uniform(7, 21, 2)
+    return np.vstack([_smooth(r, lift_width) for r in lifts]), np.vstack([_smooth(r, body_width) for r in body])
+
+
+def _goals(rng, future: dict[str, list]) -> list[dict]:
+    """3-4 goals, each above today's true value. About 3 in 4 are the value 2-16
+    weeks on of a measure whose true path rises by two target steps within
+    FUTURE_DAYS; the others lie 2-20 steps beyond a measure's 16-week peak."""
+    values = {what: np.array([v for _, v in future[what]]) for what in GOAL_STEP}
+    free, goals = list(GOAL_STEP), []
+    for _ in range(int(rng.integers(3, 5))):
+        rising = [w for w in free if values[w].max() - values[w][0] >= 2 * GOAL_STEP[w]]
+        reach = bool(rising) and rng.random() < 0.75
+        what = str(rng.choice(rising if reach else free))
+        free.remove(what)
+        v, step = values[what], GOAL_STEP[what]
+        aim = v[rng.integers(14, FUTURE_DAYS + 1)] if reach else v.max() + step * rng.integers(2, 21)
+        target = round(step * max(round(aim / step), math.floor(v[0] / step) + 1), 1)
+        hit = np.flatnonzero(v >= target)
+        goals.append({"what": what, "target": target, "true_reach_date": future[what][hit[0]][0] if hit.size else None})
+    return goals
+
+
+def _block_trainee(rng, who: int, tid: str, acc: _Rows) -> tuple[tuple, dict]:
+    """A lifter in hypertrophy and strength blocks who logs sets, bodyweight and girths; truth per block, goals."""
+    spec = BLOCK_SPEC
+    start, n_weeks, final = _timeline(rng, spec.weeks)
+    sess_day, per_week = _sessions(rng, spec, n_weeks, final)
+    last = int(sess_day[-1])
+    n_days = last + 1
+    kinds, blocks = _blocks(rng, spec, last)
+    experience = ("novice", "intermediate", "advanced")[int(rng.choice(3, p=[0.35, 0.4, 0.25]))]
+    person, sex, bodyweight = _person(rng, tid, experience)
+    one_rm0 = _start_one_rm(rng, experience, sex, bodyweight)
+
+    # --- true paths over the log and FUTURE_DAYS on, where the last training block's kind goes on
+    day_kind = np.r_[kinds[np.arange(n_days) // 7], np.full(FUTURE_DAYS, kinds[kinds != DELOAD][-1])]
+    lift_rate, body_rate = _block_rates(rng, day_kind, experience, last)
+    log_1rm = np.log(one_rm0[:4, None]) + _level(lift_rate)
+    one_rm = np.exp(log_1rm)
+    body = np.r_[np.array(BASE_GIRTH[sex]) * rng.uniform(0.92, 1.08, 4), bodyweight][:, None] + _level(body_rate)
+    paths = np.r_[log_1rm[:, :n_days], [_simple_path(rng, last, kg) for kg in one_rm0[4:]]]
+
+    logged = _log_sets(rng, spec, who, acc, start, sess_day, per_week, kinds, blocks, paths, bodyweight, None)
+    base = start.toordinal() - _EPOCH
+    _log_bodyweight(rng, who, acc, base, body[4, :n_days])
+    _log_girths(rng, who, acc, base, body[:4, :n_days])
+
+    def iso(day: int) -> str:
+        return (start + dt.timedelta(days=int(day))).isoformat()
+
+    knots = np.unique(np.r_[_knot_days(last), [b[1] for b in blocks], [b[2] for b in blocks]])
+    ahead = np.arange(last, last + FUTURE_DAYS + 1)
+    lifts = {}
+    for j, lift in enumerate(MAIN):
+        current = 100 * (log_1rm[j, last] - log_1rm[j, last - RATE_WINDOW_DAYS]) / 3
+        lifts[lift] = {"status": _status(current, ROPE_PCT_PER_WEEK), "rate_pct_per_week": round(float(current), 4),
+                       "path": [[iso(k), float(one_rm[j, k])] for k in knots]}
+    future = {**{lift: [[iso(k), float(one_rm[j, k])] for k in ahead] for j, lift in enumerate(MAIN)},
+              **{m: [[iso(k), float(body[i, k])] for k in ahead] for i, m in enumerate(GIRTHS)}}
+    truth = {
+        "sex": sex, "experience": experience, **logged, "start": start.isoformat(), "last_day": iso(last),
+        "blocks": [{"kind": KINDS[kd], "start": iso(a), "end": iso(b), "weeks": b // 7 - a // 7 + 1,
+                    "one_rm_change_pct": {lift: float(100 * (one_rm[j, b] / one_rm[j, a] - 1))
+                                          for j, lift in enumerate(MAIN)},
+                    "girth_change_cm": {m: float(body[i, b] - body[i, a]) for i, m in enumerate(GIRTHS)},
+                    "bodyweight_change_kg": float(body[4, b] - body[4, a])} for kd, a, b in blocks],
+        "lifts": lifts,
+        "size": {"path": {m: [[iso(k), float(body[i, k])] for k in knots]
+                          for i, m in enumerate((*GIRTHS, "bodyweight_kg"))}},
+        "future_path": future,
+        "goals": _goals(rng, future),
+    }
+    return person, truth
 
 
 # --------------------------------------------------------------------------
