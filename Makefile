@@ -5,6 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
+# Jupyter will not start as root (containers, CI) unless told it may.
+LAB_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: report test lab clean
 
@@ -18,7 +20,7 @@ test: $(STAMP)
 
 ## lab: open JupyterLab on notebooks/ (the notebooks read the demo data by default)
 lab: $(LAB_STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab
+	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ROOT)
 
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,lab]'

@@ -1,8 +1,9 @@
 """The ``analysis`` command: demo data, imports, validation and reports.
 
 Exit status: 0 success; 1 some trainees' reports failed (the others were
-written); 2 an input file could not be read, or no valid set is left (every
-row of the sets table rejected): one message naming the file; 3 another
+written); 2 an input file (or a ``--params`` file) could not be read, or no
+valid set is left (every row of the sets table rejected): one message naming
+the file; or ``report --pdf`` without Playwright or Chromium; 3 another
 report run holds the output folder. ``validate`` exits 0 if every row is
 valid, 1 if some rows were rejected, 2 if a file is unreadable or no valid
 set is left.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import tomllib
 from pathlib import Path
 
 from analysis import __version__
@@ -20,6 +22,8 @@ from analysis.errors import DataFileError
 
 DEFAULT_DATA = Path("data/demo")
 DEFAULT_REPORTS = Path("reports")
+# applied after a --params file: an option on the command line wins, then the file, then these
+REPORT_DEFAULTS = {"data": DEFAULT_DATA, "out": DEFAULT_REPORTS, "window_weeks": 8, "wait": 0.0}
 
 
 def _date(text: str) -> dt.date:
@@ -86,23 +90,92 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build each trainee's report (HTML + summary.json) and an index.",
         epilog="exit status: 0 every report written; 1 some reports failed (the others were written); "
                "2 a file cannot be read, or no valid set is left (every row of sets rejected: see "
-               "OUT/rejects.csv; nothing written); 3 another run holds the output folder")
-    report.add_argument("--data", type=Path, default=DEFAULT_DATA, help="dataset folder (default: %(default)s)")
-    report.add_argument("--out", type=Path, default=DEFAULT_REPORTS, help="output folder (default: %(default)s)")
-    report.add_argument("--trainee", action="append", metavar="ID", help="only this trainee (repeatable)")
-    report.add_argument("--as-of", type=_date, help="report date for everyone: logs after it are left out, "
-                        "so a back-dated run reproduces that day's reports (default: each trainee's last logged day)")
-    report.add_argument("--since", type=_date, help="leave out logs before this date")
-    report.add_argument("--window-weeks", type=_positive, default=8, help="trend window in weeks (default: %(default)s)")
-    report.add_argument("--changed-only", action="store_true",
-                        help="render only trainees whose data, the notebook or the code changed since the last run")
-    report.add_argument("--jobs", type=_positive, help="parallel local workers (default: number of cores)")
-    report.add_argument("--dask", metavar="ADDRESS", help="render on a Dask cluster (e.g. tcp://host:8786) "
-                        "instead of local processes")
-    report.add_argument("--wait", type=float, default=0, metavar="SECONDS",
-                        help="if another run holds the output folder, wait this long for it (default: exit at once)")
-    report.add_argument("--no-progress", action="store_true", help="log lines instead of a progress bar on a terminal")
+               "OUT/rejects.csv; nothing written), or --pdf without Chromium or Playwright; "
+               "3 another run holds the output folder")
+    _report_options(report)
+    report.add_argument("--params", type=Path, metavar="FILE",
+                        help="read options from a TOML file (YAML if it ends in .yaml or .yml) whose keys are "
+                             "the long options above, e.g. data = \"data/club\", pdf = true; options given on "
+                             "the command line win over the file")
     return parser
+
+
+def _report_options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    """Add the options of ``analysis report`` but ``--params`` to ``parser``;
+    return them by long name (the keys of a ``--params`` file). Their
+    defaults (``REPORT_DEFAULTS``) are applied after the file's values, so an
+    option left off the command line can come from the file."""
+    add = parser.add_argument
+    actions = [
+        add("--data", type=Path, help=f"dataset folder (default: {DEFAULT_DATA})"),
+        add("--out", type=Path, help=f"output folder (default: {DEFAULT_REPORTS})"),
+        add("--trainee", action="append", metavar="ID", help="only this trainee (repeatable)"),
+        add("--as-of", type=_date, help="report date for everyone: logs after it are left out, so a back-dated "
+            "run reproduces that day's reports (default: each trainee's last logged day)"),
+        add("--since", type=_date, help="leave out logs before this date"),
+        add("--window-weeks", type=_positive, help=f"trend window in weeks (default: {REPORT_DEFAULTS['window_weeks']})"),
+        add("--changed-only", action="store_true",
+            help="render only trainees whose data, the notebook or the code changed since the last run"),
+        add("--jobs", type=_positive, help="parallel local workers (default: number of cores)"),
+        add("--dask", metavar="ADDRESS", help="render on a Dask cluster (e.g. tcp://host:8786) instead of local processes"),
+        add("--wait", type=float, metavar="SECONDS",
+            help="if another run holds the output folder, wait this long for it (default: exit at once)"),
+        add("--no-progress", action="store_true", help="log lines instead of a progress bar on a terminal"),
+        add("--pdf", action="store_true", help="also print each report to report.pdf beside report.html (A4; "
+            "needs Chromium and Playwright, the pdf extra)"),
+    ]
+    return {action.option_strings[0].removeprefix("--"): action for action in actions}
+
+
+class _ParamsParser(argparse.ArgumentParser):
+    """Reads a ``--params`` file's options: an error names the file."""
+
+    def error(self, message: str):
+        raise DataFileError(self.prog, message)
+
+
+def _read_params(path: Path) -> dict:
+    """A ``--params`` file's report options by destination, checked and
+    converted as on the command line. TOML, or YAML for ``.yaml``/``.yml``
+    (PyYAML comes with dask)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise DataFileError(path, err.strerror or str(err)) from None
+    except UnicodeDecodeError:
+        raise DataFileError(path, "not UTF-8 text") from None
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            values = yaml.safe_load(text) or {}
+        except yaml.YAMLError as err:
+            raise DataFileError(path, f"not valid YAML: {err}") from None
+    else:
+        try:
+            values = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise DataFileError(path, f"not valid TOML: {err}") from None
+    if not isinstance(values, dict):
+        raise DataFileError(path, "expected option = value lines")
+    parser = _ParamsParser(prog=str(path), add_help=False, allow_abbrev=False)
+    options = _report_options(parser)
+    tokens = []
+    for key, value in values.items():
+        action = options.get(key)
+        if action is None:
+            raise DataFileError(path, f"unknown key {key!r}: the keys are the long options of analysis report "
+                                      f"({', '.join(options)})")
+        flag = action.nargs == 0  # --pdf, --changed-only, --no-progress
+        for item in value if isinstance(value, list) else [value]:
+            if flag != isinstance(item, bool) or isinstance(item, (dict, list)):
+                raise DataFileError(path, f"{key} = {item!r}: expected " + ("true or false" if flag else "a value"))
+            if not flag:
+                tokens.append(f"--{key}={item}")
+            elif item:
+                tokens.append(f"--{key}")
+    parsed = parser.parse_args(tokens)
+    return {options[key].dest: getattr(parsed, options[key].dest) for key in values}
 
 
 def _formats() -> list[str]:
@@ -204,14 +277,23 @@ def _validate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import batch
     from analysis.report.lock import RunLocked
+    from analysis.report.pdf import PdfUnavailable
 
+    from_file = _read_params(args.params) if args.params else {}
+    for dest, value in {**REPORT_DEFAULTS, **from_file}.items():
+        if getattr(args, dest) is None or getattr(args, dest) is False:  # not given on the command line
+            setattr(args, dest, value)
     try:
         result = batch.run(args.data, args.out, trainees=args.trainee, as_of=args.as_of, since=args.since,
                            window_weeks=args.window_weeks, jobs=args.jobs, changed_only=args.changed_only,
-                           dask=args.dask, wait_seconds=args.wait, progress_bar=False if args.no_progress else None)
+                           dask=args.dask, wait_seconds=args.wait, progress_bar=False if args.no_progress else None,
+                           pdf=args.pdf, params_file=args.params)
     except RunLocked as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
+    except PdfUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     unchanged = f" ({result.unchanged} unchanged)" if result.unchanged else ""
     print(f"{len(result.reports)} reports written to {args.out}{unchanged}; index: {args.out / 'index.html'}")
     if result.failures:

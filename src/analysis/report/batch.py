@@ -4,7 +4,9 @@
 computes every trainee's tables in one vectorized pass, saves the slices of
 the trainees to render, executes the report notebook for each in parallel
 workers (local processes or Dask), and writes each ``report.html`` and
-``summary.json`` atomically as it arrives, then the index and the manifest.
+``summary.json`` atomically as it arrives (and, with ``pdf``, prints
+``report.pdf`` beside it: :mod:`analysis.report.pdf`), then the index and the
+manifest.
 A failing trainee does not stop the others: its partly executed notebook is
 kept as ``failed.ipynb`` and it is listed in the index and the log.
 
@@ -21,6 +23,7 @@ report, index or manifest is written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -36,6 +39,7 @@ from analysis import __version__
 from analysis.io import native
 from analysis.report import REPORT_NOTEBOOK, manifest, slug
 from analysis.report.lock import run_lock
+from analysis.report.pdf import Printer, PrintFailed
 
 if TYPE_CHECKING:
     from analysis.report.render import Rendered
@@ -59,15 +63,20 @@ class BatchResult:
 def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = None,
         as_of: dt.date | None = None, since: dt.date | None = None, window_weeks: int = 8,
         jobs: int | None = None, changed_only: bool = False, dask=None, wait_seconds: float = 0,
-        log=functools.partial(print, flush=True), progress_bar: bool | None = None) -> BatchResult:
+        log=functools.partial(print, flush=True), progress_bar: bool | None = None, pdf: bool = False,
+        params_file: Path | None = None) -> BatchResult:
     """Build every (or the named) trainee's report into ``out_dir``.
 
     ``as_of`` and ``since`` bound the logs used (a back-dated run gives the
     report of that day); ``changed_only`` renders only trainees whose inputs,
     the notebook or the code changed since the last run; ``dask`` is a
     scheduler address (or Client) to render on instead of local processes.
+    ``pdf`` also prints each report to ``report.pdf``; ``params_file`` (the
+    run's ``--params``) is part of the run fingerprint.
     Raises :class:`~analysis.report.lock.RunLocked` if another run holds
-    ``out_dir`` for longer than ``wait_seconds``.
+    ``out_dir`` for longer than ``wait_seconds``, and
+    :class:`~analysis.report.pdf.PdfUnavailable` (before reading the data)
+    if ``pdf`` is asked for without Playwright or Chromium.
     """
     out_dir = Path(out_dir)
     if trainees:
@@ -75,18 +84,19 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
     with run_lock(out_dir, wait_seconds):
         _remove_leftovers(out_dir)
         options = {"trainees": sorted(trainees) if trainees else None, "window_weeks": window_weeks,
-                   "as_of": as_of and as_of.isoformat(), "since": since and since.isoformat()}
-        fingerprint = manifest.run_fingerprint(Path(data_dir), REPORT_NOTEBOOK, options)
+                   "as_of": as_of and as_of.isoformat(), "since": since and since.isoformat(), "pdf": pdf}
+        fingerprint = manifest.run_fingerprint(Path(data_dir), REPORT_NOTEBOOK, options, params_file)
         done = manifest.Manifest.load(out_dir)
         if changed_only and done.up_to_date(fingerprint, out_dir):
             log(f"nothing changed since the last run: {len(done.trainees)} reports up to date")
             return BatchResult(unchanged=len(done.trainees))
-        return _build(Path(data_dir), out_dir, trainees, as_of, since, window_weeks, jobs, changed_only,
-                      dask, log, progress_bar, fingerprint, done)
+        with Printer() if pdf else contextlib.nullcontext() as printer:
+            return _build(Path(data_dir), out_dir, trainees, as_of, since, window_weeks, jobs, changed_only,
+                          dask, log, progress_bar, fingerprint, done, printer)
 
 
 def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, changed_only, dask, log,
-           progress_bar, fingerprint, done: manifest.Manifest) -> BatchResult:
+           progress_bar, fingerprint, done: manifest.Manifest, printer: Printer | None) -> BatchResult:
     import polars as pl
 
     from analysis import progress
@@ -111,7 +121,8 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     summaries = {tid: analysis.summary(tid) for tid in wanted}
     digests = manifest.trainee_digests(analysis, summaries)
     todo = [tid for tid in wanted if not changed_only or done.trainees.get(tid) != digests[tid]
-            or not (out_dir / folders[tid] / "report.html").is_file()]
+            or not (out_dir / folders[tid] / "report.html").is_file()
+            or (printer is not None and not (out_dir / folders[tid] / "report.pdf").is_file())]
     result.unchanged = len(wanted) - len(todo)
     prepared = out_dir / PREPARED
     for view in slices(analysis, todo, summaries):
@@ -130,10 +141,11 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     for report in rendered:
         tid = owner[report.name]
         _write_report(out_dir, report, summaries[tid])
-        if report.error:
-            result.failures[tid] = report.error
+        error = report.error or _write_pdf(printer, out_dir / report.name, summaries[tid]["as_of"])
+        if error:
+            result.failures[tid] = error
             done.trainees.pop(tid, None)
-            ticker.failed(tid, report.error)
+            ticker.failed(tid, error)
         else:
             result.reports[tid] = out_dir / report.name / "report.html"
             done.trainees[tid] = digests[tid]
@@ -143,6 +155,8 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
             done.save(out_dir)
             saved = time.monotonic()
     ticker.close()
+    if printer is not None and printer.count:
+        log(f"printed {printer.count} PDF(s) in {printer.seconds:.1f} s ({printer.seconds / printer.count:.2f} s each)")
     if trainees is None:  # the overview is of the whole roster, not of a run for a few
         _write_cohort_overview(out_dir, result, log)
     done.trainees = {tid: d for tid, d in done.trainees.items() if tid in present}
@@ -190,7 +204,7 @@ def _write_report(out_dir: Path, report: Rendered, summary: dict) -> None:
         raise ValueError(f"not a report folder name: {report.name!r}")
     target = out_dir / report.name
     if report.error:
-        for name in ("report.html", "summary.json"):
+        for name in ("report.html", "summary.json", "report.pdf"):
             (target / name).unlink(missing_ok=True)
         if report.failed_notebook:
             native.write_text_atomic(target / "failed.ipynb", report.failed_notebook)
@@ -198,6 +212,23 @@ def _write_report(out_dir: Path, report: Rendered, summary: dict) -> None:
     native.write_text_atomic(target / "report.html", report.html)
     native.write_text_atomic(target / "summary.json", json.dumps(summary, indent=2) + "\n")
     (target / "failed.ipynb").unlink(missing_ok=True)
+
+
+def _write_pdf(printer: Printer | None, folder: Path, as_of: str) -> str | None:
+    """Print ``folder/report.html`` to ``report.pdf``; without a printer,
+    remove a ``report.pdf`` left from an earlier run (it would no longer match
+    the report). Returns the error if the PDF could not be printed."""
+    path = folder / "report.pdf"
+    if printer is None:
+        path.unlink(missing_ok=True)
+        return None
+    try:
+        data = printer.print(folder / "report.html", as_of)
+    except PrintFailed as err:
+        path.unlink(missing_ok=True)
+        return f"PDF not printed: {err}"
+    native.write_atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+    return None
 
 
 class _Ticker:
@@ -268,7 +299,7 @@ def _write_index(summaries: dict[str, dict], wanted: list[str], folders: dict[st
                      "lift_counts": [sum(lift["status"] == k for lift in main)
                                      for k in ("progressing", "plateau", "declining", "uncertain")],
                      "plateaus": [(lift["exercise"], lift["plateau_since"]) for lift in main if lift["status"] == "plateau"],
-                     "focus": s["focus"]})
+                     "focus": s["focus"], "pdf": (out_dir / folders[tid] / "report.pdf").is_file()})
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     native.write_text_atomic(out_dir / "index.html", html.index_page(
         rows, result.failures, f"generated {stamp} · analysis {__version__}",

@@ -3,8 +3,9 @@
 Two levels of content hashes, kept in ``<out>/.manifest.json``:
 
 - the **run fingerprint**: SHA-256 of every dataset file, of the report
-  notebook and of the suite's own code, the polars version (its row hashes
-  are per version) and the run's options. If it matches the last complete
+  notebook, of the suite's own code and of the run's ``--params`` file, the
+  polars version (its row hashes are per version) and the run's options
+  (``--pdf`` among them). If it matches the last complete
   run and every report is still there, nothing is read or analysed: an
   unchanged scheduled run ends in well under a second.
 - a **trainee digest**: a hash of that trainee's prepared tables and summary,
@@ -51,14 +52,16 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def run_fingerprint(data_dir: Path, notebook: Path, options: dict) -> dict:
-    """Everything a run's output depends on, as hashes and values."""
+def run_fingerprint(data_dir: Path, notebook: Path, options: dict, params_file: Path | None = None) -> dict:
+    """Everything a run's output depends on, as hashes and values
+    (``params_file``: the ``--params`` file the options were read from)."""
     return {
         "data": {p.name: file_digest(p) for p in native.dataset_files(data_dir)},
         "notebook": file_digest(notebook),
         "code": code_digest(),
         "polars": version("polars"),
         "options": options,
+        "params": params_file and file_digest(params_file),
     }
 
 
@@ -103,8 +106,11 @@ class Manifest:
         native.write_text_atomic(Path(out_dir) / FILE, text)
 
     def up_to_date(self, fingerprint: dict, out_dir: Path) -> bool:
-        """The last complete run had these inputs and all its reports exist.
-        ``trainees`` is keyed by trainee id; their reports are in their folders
+        """The last complete run had these inputs and all its reports exist
+        (and their PDFs, for a ``--pdf`` run). ``trainees`` is keyed by
+        trainee id; their reports are in their folders
         (:func:`~analysis.report.slug.folder_name`)."""
+        files = ("report.html", "report.pdf") if fingerprint["options"].get("pdf") else ("report.html",)
         return (self.fingerprint == fingerprint and bool(self.trainees)
-                and all((Path(out_dir) / folder_name(tid) / "report.html").is_file() for tid in self.trainees))
+                and all((Path(out_dir) / folder_name(tid) / name).is_file()
+                        for tid in self.trainees for name in files))
