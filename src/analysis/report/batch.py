@@ -117,7 +117,8 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
         result.failures[tid] = refused[tid]
     wanted = [t for t in wanted if t in folders]
     sets = sets.filter(pl.col("trainee_id").is_in(pl.Series(wanted, dtype=pl.String).implode()))
-    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks, body=dataset.body.filter(in_span))
+    analysis = progress.analyse(sets, dataset.trainees, as_of, window_weeks, body=dataset.body.filter(in_span),
+                                goals=dataset.goals)
     summaries = {tid: analysis.summary(tid) for tid in wanted}
     digests = manifest.trainee_digests(analysis, summaries)
     todo = [tid for tid in wanted if not changed_only or done.trainees.get(tid) != digests[tid]
