@@ -17,7 +17,11 @@ of a point is the series' own (the lift's or measure's whole log): a robust
 SD of its point-to-point differences over sqrt 2 (:func:`_noise`; slow
 trends cancel in differences), so a block of four sessions borrows the
 noise level of a hundred instead of guessing it from two degrees of
-freedom. The verdict's posterior trend is not used here: it
+freedom. A trainee's blocks of one kind are then partially pooled
+(:func:`_pooled`: blocks that agree within their noise share their mean,
+blocks that disagree keep their own slopes), and the intervals widened by
+:data:`INTERVAL_SCALE`, calibrated on the scenario grid's tuning seeds.
+The verdict's posterior trend is not used here: it
 bends at most every 13 weeks (:data:`analysis.trends.KNOT_WEEKS`), so it
 spreads a 6-week block's gain over its neighbours, the global slope the
 block question must not be answered with. Fewer than
@@ -44,6 +48,12 @@ MIN_NOISE = {"%": 0.01, "kg": 0.1, "cm": 0.1, "mm": 0.5, "points": 0.2}
 """Floors of a point's noise SD per unit (log units for e1RMs: 1%), so a
 series of identical numbers does not claim a perfect line."""
 Z95 = 1.959963984540054
+INTERVAL_SCALE = {"%": 1.5, "kg": 2.5}
+"""Widening of the 95% intervals, calibrated on the block_response
+scenario's tuning seeds 1-3 (benchmarks/block_response.py) to cover the true
+change about 95% of the time: e1RMs lag the true 1RM by the loads lifters
+choose (0-2 weeks), and daily bodyweights are autocorrelated, so the noise
+of point-to-point differences understates both. Girths need none."""
 MIN_WEEKS = 2
 """Blocks shorter than this get no change (a deload week, a single week)."""
 BLOCK_KEYS = ("trainee_id", "kind", "start", "end", "weeks")
@@ -85,10 +95,37 @@ def _lines(points: pl.DataFrame, noise: pl.DataFrame, keys: list[str]) -> pl.Dat
                                pl.when(usable).then(pl.col("sigma") / pl.col("sxx").sqrt()).alias("se"))
 
 
+def _pooled(lines: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Block slopes partially pooled with the other blocks of their group
+    (``keys``: a trainee's blocks of one kind), the random-effects model of
+    meta-analysis: each block's slope is drawn around the group's mean with
+    a between-block SD τ, estimated by DerSimonian & Laird (1986). A slope is
+    moved towards the group mean by B = se² / (se² + τ²) and its variance is
+    (1 - B) se² + B² / Σ w* (w* = 1 / (se² + τ²); the mean's own
+    uncertainty). A group of one block, or blocks that disagree far beyond
+    their noise, keep their own slopes."""
+    s, se2 = pl.col("slope"), pl.col("se") ** 2
+    w = 1 / se2
+    sw, sw2 = w.sum().over(keys), (w ** 2).sum().over(keys)
+    mean = (w * s).sum().over(keys) / sw
+    q = (w * (s - mean) ** 2).sum().over(keys)
+    k = s.count().over(keys)
+    tau2 = pl.when(k > 1).then(((q - (k - 1)) / (sw - sw2 / sw)).clip(lower_bound=0)).otherwise(0.0)
+    shrink = se2 / (se2 + pl.col("_tau2"))
+    w_star = (1 / (se2 + pl.col("_tau2"))).sum().over(keys)
+    usable = lines.filter(pl.col("slope").is_not_null()).with_columns(_mean=mean, _tau2=tau2)
+    pooled = usable.with_columns(
+        (s - shrink * (s - pl.col("_mean"))).alias("slope"),
+        ((1 - shrink) * se2 + shrink ** 2 / w_star).sqrt().alias("se"),
+    ).drop("_mean", "_tau2")
+    return pl.concat([pooled, lines.filter(pl.col("slope").is_null())], how="vertical_relaxed")
+
+
 def _changes(lines: pl.DataFrame, log_scale: bool) -> pl.DataFrame:
     """Change over the block (first to last day) with its 95% interval."""
     days = (pl.col("end") - pl.col("start")).dt.total_days()
-    mid, half = pl.col("slope") * days, Z95 * pl.col("se") * days
+    scale = pl.col("unit").replace_strict(INTERVAL_SCALE, default=1.0, return_dtype=pl.Float64)
+    mid, half = pl.col("slope") * days, Z95 * scale * pl.col("se") * days
     if log_scale:
         def pct(x: pl.Expr) -> pl.Expr:
             return 100 * (x.exp() - 1)
@@ -124,7 +161,8 @@ def block_response(result, blocks: pl.DataFrame | None = None) -> pl.DataFrame:
         placed = _in_blocks(points, blocks).with_columns(
             (pl.col("date") - pl.col("start")).dt.total_days().cast(pl.Float64).alias("t"))
         lines = _lines(placed, noise, [*BLOCK_KEYS, "measure", "unit"])
-        parts.append(_changes(lines, log_scale))
+        pool = ["trainee_id", "kind"] if log_scale else ["trainee_id", "kind", "measure"]
+        parts.append(_changes(_pooled(lines, pool), log_scale))
     if not any(p.height for p in parts):
         return pl.DataFrame(schema=RESPONSE_SCHEMA)
     return (
