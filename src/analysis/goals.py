@@ -8,9 +8,10 @@ catalog name or any alias; ``target`` a 1RM in kg) or a body measure
 :func:`expected_dates` reads the current value and rate from the analysis:
 
 - a lift: the current e1RM (``e1rm_kg``: the median session-best e1RM of its
-  last 4 weeks) and the verdict's posterior rate (``change_pct_per_week``,
-  with its 95% interval). At a constant rate r %/week the target is reached
-  after ln(target / current) / ln(1 + r/100) weeks;
+  last 4 weeks, so of about 2 weeks ago, carried to the as-of date at the
+  rate) and the verdict's posterior rate (``change_pct_per_week``, with its
+  95% interval). At a constant rate r %/week the target is reached after
+  ln(target / current) / ln(1 + r/100) weeks;
 - a body measure: its latest value and least-squares change a week over
   the size window (``analysis.body.measure_trends``), linearly.
 
@@ -31,6 +32,7 @@ import math
 import polars as pl
 
 from analysis import catalog, schema
+from analysis.trends import RECENT_WEEKS
 
 MAX_WEEKS = 104
 """Farther than two years on the current trend is no forecast."""
@@ -116,6 +118,8 @@ def expected_dates(result, goals: pl.DataFrame) -> pl.DataFrame:
                                   pl.col("change_high").alias("high"), "status", "evidence"),
               on=["trainee_id", "lift"], how="left")
         .with_columns(pl.lit("kg 1RM").alias("unit"),
+                      # the median of the last RECENT_WEEKS is about half of them old
+                      (pl.col("current") * (1 + pl.col("rate").fill_null(0) / 100) ** (RECENT_WEEKS / 2)),
                       pl.when(pl.col("status").is_null()).then(pl.lit("not in the log"))
                       .otherwise(pl.coalesce("evidence", pl.lit("too few recent sessions to judge"))).alias("missing"))
     )
