@@ -45,6 +45,7 @@ def test_packed_sets_sessions_and_setting_unit(read):
     assert kept.filter(pl.col("exercise") == "Pull-Up")["weight_kg"].to_list() == [None, None]
     # session 1 and 2 are on one day; their start times keep them apart (UTC)
     assert set(kept["session_id"]) == {"2024-01-15 07:50:00", "2024-01-15 18:00:00", "2024-01-17"}
+    assert kept.filter(pl.col("exercise") == "Pull-Up")["session_s"].to_list() == [2400.0, 2400.0]
     got = dict(zip(rejects["line"].to_list(), rejects["reason"].to_list()))
     assert got == {
         24: "not a weight x reps entry (e.g. 50x10)",

@@ -4,7 +4,8 @@ One file of sections (``### EXERCISE LOGS ###`` banners, each with its own
 header). EXERCISE LOGS holds one line per exercise and day with the sets
 packed as ``"50.0x15,50.0x15"`` (weight x reps); WORKOUT SESSIONS gives each
 session's start (``starttime``, Unix seconds, used as the session id in
-UTC); the weight unit is only in SETTING (``mass``: ``kg`` or ``lbs``).
+UTC) and its length (``total_time``, seconds: ``session_s``); the weight
+unit is only in SETTING (``mass``: ``kg`` or ``lbs``).
 Rows read are the packed sets, each with its line.
 """
 
@@ -67,6 +68,7 @@ def read(path: Path, unit: str | None = None) -> Export:
             "exercise": pl.col("exercise"),
             "weight_kg": weight,
             "reps": pl.col("_reps"),
+            "session_s": pl.col("_session_s"),
         },
         [
             canonical.malformed_line(logs.width),
@@ -113,8 +115,9 @@ def _setting_unit(path: Path, parts: dict[str, textfile.Section]) -> str | None:
 
 
 def _session_starts(path: Path, parts: dict[str, textfile.Section]) -> pl.DataFrame:
-    """Session id -> start time (UTC, ISO text) from WORKOUT SESSIONS."""
-    empty = pl.DataFrame(schema={"_id": pl.String, "_start": pl.String})
+    """Session id -> start time (UTC, ISO text) and length (``total_time``,
+    seconds) from WORKOUT SESSIONS."""
+    empty = pl.DataFrame(schema={"_id": pl.String, "_start": pl.String, "_session_s": pl.String})
     if "WORKOUT SESSIONS" not in parts:
         return empty
     sessions = _table(path, parts["WORKOUT SESSIONS"])
@@ -125,4 +128,7 @@ def _session_starts(path: Path, parts: dict[str, textfile.Section]) -> pl.DataFr
     start = pl.when(seconds > 0).then(
         pl.from_epoch(seconds.cast(pl.Int64), time_unit="s").dt.to_string("%Y-%m-%d %H:%M:%S")
     )
-    return sessions.frame.select(_id=text(by_name["_id"]), _start=start).unique("_id", keep="first")
+    length = units.number(text(by_name.get("total_time")))
+    return sessions.frame.select(
+        _id=text(by_name["_id"]), _start=start, _session_s=pl.when(length > 0).then(length).cast(pl.String),
+    ).unique("_id", keep="first")
