@@ -19,18 +19,14 @@ import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
-from html import escape
 from pathlib import Path
 
 from analysis import verdict
+from analysis.report import html
 
 CHROMIUM_ARGS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 60_000  # one report's load and print
-# Chromium's header and footer templates: own styles (none from the page), inside the @page margins
-_LINE = ("font: 8pt system-ui, 'DejaVu Sans', sans-serif; color: #4a5568; width: 100%; margin: 0 12mm; "
-         "display: flex; justify-content: space-between;")
-_PAGE = 'page <span class="pageNumber"></span> of <span class="totalPages"></span>'
 # The report's title and its own <footer> (which version made it, data as of when), taken out of the
 # page: the footer goes on every page instead, rather than alone on a last page when it does not fit.
 _TITLE_AND_FOOTER = """() => {
@@ -121,14 +117,10 @@ class Printer:
             title, footer = self._page.evaluate(_TITLE_AND_FOOTER)
             return self._page.pdf(
                 format="A4", display_header_footer=True, print_background=True, tagged=True, outline=True,
-                header_template=_line(escape(title), f"report as of {verdict.day(as_of)}"),
-                footer_template=_line(escape(footer), _PAGE))
+                header_template=html.pdf_margin(title, f"report as of {verdict.day(as_of)}"),
+                footer_template=html.pdf_margin(footer, page_numbers=True))
         except self._error as err:
             raise PrintFailed(_first_line(err)) from None
-
-
-def _line(left: str, right: str) -> str:
-    return f'<div style="{_LINE}"><span>{left}</span><span>{right}</span></div>'
 
 
 def _first_line(err: Exception) -> str:
