@@ -196,3 +196,8 @@ def test_pdf_without_browser_is_one_message(monkeypatch, tmp_path, capsys, missi
     err = capsys.readouterr().err
     assert err.startswith("error: --pdf needs ") and err.count("\n") == 1, err
     assert not list(out.glob("*/report.*")), "reports were rendered although no PDF could be printed"
+
+
+def test_the_index_links_each_pdf(export_pdf):
+    index = (export_pdf.parent.parent / "index.html").read_text(encoding="utf-8")
+    assert 'href="a/report.html"' in index and 'href="a/report.pdf"' in index

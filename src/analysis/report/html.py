@@ -131,7 +131,7 @@ def _status_word(status: str) -> str:
 def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview: str | None = None) -> str:
     """The roster page: one row per trainee with its statuses and a link to
     ``<trainee_id>/report.html`` (``trainee_id`` is the report folder)."""
-    roster = [{"folder": r["trainee_id"], "name": r["name"], "as_of": r["as_of"],
+    roster = [{"folder": r["trainee_id"], "name": r["name"], "as_of": r["as_of"], "pdf": r.get("pdf", False),
                "strength": _status_word(r["strength"]), "size": _status_word(r["size"]),
                "lift_counts": " / ".join(str(n) for n in r["lift_counts"]),
                "plateaus": [f"{lift} since {since or '?'}" for lift, since in r["plateaus"]],

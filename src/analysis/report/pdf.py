@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from analysis import verdict
-from analysis.report import html
+from analysis.report.html import pdf_margin
 
 CHROMIUM_ARGS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -117,8 +117,8 @@ class Printer:
             title, footer = self._page.evaluate(_TITLE_AND_FOOTER)
             return self._page.pdf(
                 format="A4", display_header_footer=True, print_background=True, tagged=True, outline=True,
-                header_template=html.pdf_margin(title, f"report as of {verdict.day(as_of)}"),
-                footer_template=html.pdf_margin(footer, page_numbers=True))
+                header_template=pdf_margin(title, f"report as of {verdict.day(as_of)}"),
+                footer_template=pdf_margin(footer, page_numbers=True))
         except self._error as err:
             raise PrintFailed(_first_line(err)) from None
 
