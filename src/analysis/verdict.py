@@ -240,6 +240,28 @@ def _blocks_sentence(blocks: list[dict]) -> str | None:
     return " ".join(words) or None
 
 
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def rest_words(rest: dict) -> str:
+    """The window's rest in words: median, its zone, by rep zone, how known."""
+    if rest.get("median_s") is None:
+        return "No rest times: the log has neither rest timers nor session lengths."
+    how = "estimated from session lengths" if rest["estimated"] else "logged"
+    text = (f"Rest between sets in the window: about {_minutes(rest['median_s'])} ({how}, "
+            f"{rest['sessions']} session{'s' if rest['sessions'] != 1 else ''}), in the {rest['zone']} range")
+    zones = [f"{zone} sets {_minutes(s)}" for zone, s in rest["by_zone"].items() if s is not None]
+    return text + (f"; by rep zone: {', '.join(zones)}." if len(zones) > 1 else ".")
+
+
+def timed_words(timed: dict) -> str:
+    """A longest-hold record: ``plank: 95 s on 14 Aug 2026 (12 timed sets)``."""
+    load = f" with {timed['weight_kg']:g} kg" if timed["weight_kg"] else ""
+    return (f"{timed['exercise']}: {timed['longest_s']:.0f} s{load} on {day(timed['date'])} "
+            f"({timed['sets']} timed set{'s' if timed['sets'] != 1 else ''})")
+
+
 def verdict(summary: dict, featured_are_main: bool = True) -> dict:
     """The structured verdict of summary.json: strength, size, emphasis,
     findings and the paragraph (strength and size first, then the lifts)."""

@@ -84,6 +84,63 @@ def verdict(view: TraineeView) -> str:
     return _render("verdict.html.j2", text=view.summary["verdict"]["text"])
 
 
+def plan_section(view: TraineeView) -> str:
+    """Goals, what each block did (:mod:`analysis.response`) and the window
+    against the weeks before (:mod:`analysis.compare`), from summary.json."""
+    s = view.summary
+    goals = [{"what": g["what"], "target": _with_unit(g["target"], g["unit"]), "current": _with_unit(g["current"], g["unit"]),
+              "expected": (f"{verdicts.day(g['expected_date'])} ({_interval(g['expected_interval'])})"
+                           if g["expected_date"] else g["reason"])} for g in s.get("goals", [])]
+    blocks = [{"kind": b["kind"], "dates": f"{verdicts.day(b['start'])} to {verdicts.day(b['end'])}",
+               "reading": b["text"].split(": ", 1)[-1],
+               "sessions": _num(b["training"]["sessions_per_week"]),
+               "intended": _share(b["training"]["intended_share"]),
+               "rest": _rest_words(b["training"]["rest_s"], b["training"]["rest_estimated"]),
+               "compound": _share(b["training"]["compound_share"])}
+              for b in reversed(s["blocks"]) if b["kind"] in ("strength", "hypertrophy", "endurance")]
+    compare = s["compare"]
+    comparisons = [{"title": "This window against the one before", "before": _span(compare["window"]["previous"]),
+                    "now": _span(compare["window"]["current"]), "rows": _compare_rows(compare["window"]["rows"])}]
+    if compare["block"]:
+        comparisons.append({"title": "This block against the previous block of its kind",
+                            "before": "from " + verdicts.day(compare["block"]["previous_start"]),
+                            "now": "from " + verdicts.day(compare["block"]["current_start"]),
+                            "rows": _compare_rows(compare["block"]["rows"])})
+    return _render("plan.html.j2", goals=goals, blocks=blocks, comparisons=comparisons)
+
+
+def _with_unit(value: float | None, unit: str) -> str:
+    return "" if value is None else f"{value:.1f} {unit}"
+
+
+def _interval(interval: list) -> str:
+    low, high = interval
+    return f"{verdicts.day(low) if low else '?'} to {verdicts.day(high) if high else 'open'}"
+
+
+def _span(dates: list) -> str:
+    return f"{verdicts.day(dates[0])} to {verdicts.day(dates[1])}"
+
+
+def _share(x: float | None) -> str:
+    return "" if x is None else f"{x:.0%}"
+
+
+def _rest_words(seconds: float | None, estimated: bool | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds / 60:.1f} min" + (" (est.)" if estimated else "")
+
+
+def _compare_rows(rows: list[dict]) -> list[dict]:
+    def value(x: float | None, unit: str) -> str:
+        return "" if x is None else f"{x:,.1f}{unit if unit in ('%', '') else ' ' + unit}"
+
+    return [{"measure": r["measure"], "previous": value(r["previous"], r["unit"]),
+             "current": value(r["current"], r["unit"]),
+             "change": "" if r["change"] is None else f"{r['arrow']} {r['change']:+,.1f}"} for r in rows]
+
+
 def _lifts(view: TraineeView) -> dict:
     """The featured lifts and the lifts with a trend: status, since when, e1RM,
     best, change with its interval. Lifts trained in the window with too few
@@ -116,8 +173,13 @@ def _change(lift: dict) -> str:
     if lift["change_pct_per_week"] is None:
         return ""
     ci = lift.get("change_pct_per_week_95ci")
-    interval = f" ({ci[0]:+.2f} to {ci[1]:+.2f})" if ci else ""
-    return f"{lift['change_pct_per_week']:+.2f}{interval}"
+    interval = f" ({_signed(ci[0])} to {_signed(ci[1])})" if ci else ""
+    return f"{_signed(lift['change_pct_per_week'])}{interval}"
+
+
+def _signed(x: float) -> str:
+    """``+0.42``; a value that rounds to zero is ``+0.00``, never ``-0.00``."""
+    return f"{round(x, 2) + 0.0:+.2f}"
 
 
 def _num(x: float | None) -> str:
@@ -243,7 +305,11 @@ def focus_section(view: TraineeView) -> str:
                if view.weekly_focus.height else None)
     hard_sets = (_svg(plots.hard_sets(view.hard_sets, refs["min_sets_per_week"], refs["trained_sets_per_week"]))
                  if view.hard_sets.height else None)
-    return _render("focus.html.j2", by_week=by_week, hard_sets=hard_sets)
+    rest_by_week = (_svg(plots.rest_by_week(view.weekly_rest, view.window_start, view.as_of))
+                    if view.weekly_rest.height else None)
+    return _render("focus.html.j2", by_week=by_week, hard_sets=hard_sets, rest_by_week=rest_by_week,
+                   rest=verdicts.rest_words(view.summary["rest"]),
+                   timed=[verdicts.timed_words(t) for t in view.summary["timed_sets"]])
 
 
 def size_section(view: TraineeView) -> str:
