@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
 from html.parser import HTMLParser
 
@@ -26,7 +27,7 @@ EXERCISE = "Dumbbell Curl"  # an accessory the synthetic T001 trains in the wind
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    """A one-trainee dataset whose trainee id, name, one exercise and set notes are the payload."""
+    """A one-trainee dataset whose trainee id, name, one exercise, set notes and a goal are the payload."""
     data = tmp_path_factory.mktemp("hostile")
     synth.write_cohort(data, n_trainees=1, seed=4, weeks=12)
     for table in ("trainees", "sets", "body"):
@@ -39,6 +40,7 @@ def hostile(tmp_path_factory):
             frame = frame.with_columns(pl.lit(PAYLOAD).alias("notes"), pl.when(pl.col("exercise") == EXERCISE)
                                        .then(pl.lit(PAYLOAD)).otherwise(pl.col("exercise")).alias("exercise"))
         frame.write_csv(data / f"{table}.csv")
+    pl.DataFrame({"trainee_id": [PAYLOAD], "what": [PAYLOAD], "target": [100.0]}).write_csv(data / "goals.csv")
     return data
 
 
@@ -85,6 +87,8 @@ def test_report_and_index_show_markup_from_data_as_text(hostile, tmp_path):
     _assert_only_text((tmp_path / slug.folder_name(PAYLOAD) / "report.html").read_text(encoding="utf-8"),
                       ("title", f"Progress report {PAYLOAD} as of"), ("h1", f"{PAYLOAD} ({PAYLOAD})"),
                       ("td", PAYLOAD))
+    summary = json.loads((tmp_path / slug.folder_name(PAYLOAD) / "summary.json").read_text(encoding="utf-8"))
+    assert [g["what"] for g in summary["goals"]] == [PAYLOAD]  # the goal reached the report's goals table
     _assert_only_text((tmp_path / "index.html").read_text(encoding="utf-8"),
                       ("a", f"{PAYLOAD} ({PAYLOAD})"), ("b", MISSING))
 
@@ -96,8 +100,8 @@ def test_sections_show_fields_validation_would_reject_as_text(hostile):
     trainees = dataset.trainees.with_columns(pl.lit(PAYLOAD).alias(c) for c in ("sex", "goal", "experience"))
     view = slice_for(progress.analyse(dataset.sets, trainees, body=dataset.body), PAYLOAD)
     view.summary["flags"].append({"message": PAYLOAD})
-    sections = (html.header, html.verdict, html.strength_section, html.focus_section, html.volume_section,
-                html.size_section, html.workload_section)
+    sections = (html.header, html.verdict, html.plan_section, html.strength_section, html.focus_section,
+                html.volume_section, html.size_section, html.workload_section)
     page = html.page(PAYLOAD, "\n".join(section(view) for section in sections), footer=PAYLOAD)
     _assert_only_text(page, ("title", PAYLOAD), ("p", f"{PAYLOAD} · {PAYLOAD} · goal: {PAYLOAD} · report as of"),
                       ("td", PAYLOAD), ("li", PAYLOAD), ("footer", PAYLOAD))
