@@ -217,11 +217,7 @@ def main() -> None:
     scored, timing = run(args.seeds, args.trainees)
     trainees = scored["true blocks"].select(pl.struct("seed", "trainee_id").n_unique()).item()
     print(f"{SCENARIO}: {trainees} trainees over seeds {args.seeds}")
-    figures = report(scored)
-    total = time.perf_counter() - start
-    timing = {k: round(v, 1) for k, v in timing.items()}
-    print(f"time {total:.1f} s ({timing})")
-    scenarios.write_figures(args.json, figures, args, total, timing)
+    scenarios.finish_benchmark(report(scored), args, start, timing)
 
 
 if __name__ == "__main__":

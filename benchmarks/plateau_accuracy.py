@@ -325,11 +325,7 @@ def main() -> None:
     res = run(args.seeds, args.trainees, args.scenarios)
     n = res["scored"].height
     print(f"{n} main-lift series: scenarios {', '.join(args.scenarios)}; seeds {args.seeds}; ROPE {ROPE} %/week")
-    figures = report(res, args.scenarios)
-    timing = {k: round(v, 1) for k, v in res["timing"].items()}
-    total = time.perf_counter() - start
-    print(f"time {total:.1f} s ({timing})")
-    scenarios.write_figures(args.json, figures, args, total, timing)
+    scenarios.finish_benchmark(report(res, args.scenarios), args, start, res["timing"])
 
 
 if __name__ == "__main__":

@@ -114,11 +114,7 @@ def main() -> None:
     d, timing = run(args.seeds, args.trainees, args.scenarios)
     print(f"size status on {d.height} trainees: scenarios {', '.join(args.scenarios)}; seeds {args.seeds}; "
           f"ROPE {scenarios.SIZE_ROPE_CM_PER_WEEK} cm/week (mean limb girth)")
-    figures = report(d, args.scenarios)
-    total = time.perf_counter() - start
-    timing = {k: round(v, 1) for k, v in timing.items()}
-    print(f"time {total:.1f} s ({timing})")
-    scenarios.write_figures(args.json, figures, args, total, timing)
+    scenarios.finish_benchmark(report(d, args.scenarios), args, start, timing)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import time
 import zlib
 from dataclasses import dataclass
 
@@ -1057,11 +1058,15 @@ def benchmark_arguments(description: str, names: tuple[str, ...], default_traine
     return parser.parse_args()
 
 
-def write_figures(path: str | None, figures: dict, args, seconds: float, timing: dict) -> None:
-    """Write a benchmark's figures (and how it was run) as JSON, when asked to."""
-    if not path:
+def finish_benchmark(figures: dict, args, start: float, timing: dict) -> None:
+    """Print a benchmark's time (since ``start``, ``time.perf_counter``) and its
+    parts, and write its figures (and how it was run) as JSON to ``args.json``."""
+    seconds = time.perf_counter() - start
+    timing = {k: round(v, 1) for k, v in timing.items()}
+    print(f"time {seconds:.1f} s ({timing})")
+    if not args.json:
         return
     figures.update(seeds=args.seeds, trainees=args.trainees, seconds=round(seconds, 1), timing=timing,
                    generated=dt.datetime.now().isoformat(timespec="seconds"))
-    with open(path, "w") as fh:
+    with open(args.json, "w") as fh:
         json.dump(figures, fh, indent=1, default=str)
