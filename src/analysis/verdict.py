@@ -169,14 +169,16 @@ YOUNG_BLOCK_WEEKS = 4
 after 8-12 weeks, DOMAIN.md; a line needs a few weeks of points)."""
 
 
-def change_words(change: float | None, low: float | None, high: float | None, unit: str) -> str:
-    """``+4.1% (+1.5 to +6.8)``, ``no clear change (-1.0 to +2.1 cm)`` or ``too few points``."""
+def change_words(change: float | None, low: float | None, high: float | None, unit: str,
+                 clear_only: bool = True) -> str:
+    """``+4.1% (+1.5 to +6.8)``, or ``no clear change (-1.0 to +2.1 cm)``
+    when the interval holds zero and ``clear_only``; ``too few points``."""
     if change is None:
         return "too few points"
     sep = "" if unit == "%" else " "
-    if low is not None and high is not None and low <= 0 <= high:
+    if clear_only and low is not None and high is not None and low <= 0 <= high:
         return f"no clear change ({low:+.1f} to {high:+.1f}{sep}{unit})"
-    return f"{change:+.1f}{sep}{unit} ({low:+.1f} to {high:+.1f})"
+    return f"{round(change, 1) + 0.0:+.1f}{sep}{unit} ({round(low, 1) + 0.0:+.1f} to {round(high, 1) + 0.0:+.1f})"
 
 
 def strength_and_size(block: dict) -> str | None:
@@ -201,7 +203,7 @@ def _clear(r: dict) -> bool:
 
 def block_reading(block: dict, concise: bool = False) -> str:
     """One block in words: ``Strength block, 6 weeks: back squat +4.1% (+1.5 to
-    +6.8), bench press no clear change (...); arm +0.3 cm (...)``. ``concise``
+    +6.8), bench press +0.4% (-1.0 to +2.1), arm +0.3 cm (...)``. ``concise``
     names only the clear changes and counts the rest."""
     weeks = block["weeks"]
     head = f"{block['kind'].capitalize()} block, {weeks} week{'s' if weeks != 1 else ''}"
@@ -211,7 +213,8 @@ def block_reading(block: dict, concise: bool = False) -> str:
     if not lifts and not body:
         return head + ": nothing measured"
     shown = [x for x in (*lifts, *body) if _clear(x[0]) or not concise]
-    words = [f"{name} {change_words(r['change'], r['low'], r['high'], unit)}" for r, name, unit in shown]
+    words = [f"{name} {change_words(r['change'], r['low'], r['high'], unit, clear_only=concise)}"
+             for r, name, unit in shown]
     if concise:
         rest = len(lifts) + len(body) - len(shown)
         words.append(f"no clear change in {rest} {'other ' if shown else ''}measure{'s' if rest != 1 else ''}"
