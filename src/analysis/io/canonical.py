@@ -139,13 +139,13 @@ def timed_sets(frame: pl.DataFrame, exercise: pl.Expr, reps: pl.Expr,
     frame = frame.with_columns(_seconds=nothing if seconds is None else seconds,
                                _metres=nothing if metres is None else metres)
     seconds, metres = pl.col("_seconds"), pl.col("_metres")
-    names = frame.select(exercise.alias("exercise")).get_column("exercise").str.strip_chars()
-    marks = catalog.cardio_mark(names)
+    # the names as written, once each (matching ignores case and spacing)
+    marks = catalog.cardio_mark(frame.select(exercise.unique().alias("exercise")).get_column("exercise"))
     name = text(exercise)
     no_reps = units.number(reps).fill_null(0) == 0
     timed = (seconds.fill_null(0) > 0) | (metres.fill_null(0) > 0)
-    cardio = no_reps & timed & name.is_in(marks.filter("cardio").get_column("exercise").implode())
-    unknown = no_reps & (metres.fill_null(0) > 0) & name.is_in(
+    cardio = no_reps & timed & exercise.is_in(marks.filter("cardio").get_column("exercise").implode())
+    unknown = no_reps & (metres.fill_null(0) > 0) & exercise.is_in(
         marks.filter(~pl.col("in_catalog")).get_column("exercise").implode())
     return frame, Timed(
         {

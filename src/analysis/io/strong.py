@@ -37,18 +37,17 @@ def read(path: Path, unit: str | None = None) -> Export:
     table, header = headers.read_export(path, headers.STRONG, headers.STRONG_REQUIRED,
                                         "not a Strong export (needs Date, Exercise Name, Set Order, Weight, Reps)")
     col = header.columns
-    order = text(col["set_order"]).str.to_uppercase().fill_null("")
+    frame = table.frame.with_columns(_order=text(col["set_order"]).str.to_uppercase().fill_null("")).with_columns(
+        _numbered=pl.col("_order").str.contains(r"^\d+$"))
     key = [col["date"], col["exercise"], col["set_order"]]
-    frame, repeats = canonical.drop_repeats(table.frame, table.columns, order.str.contains(r"^\d+$"), key)
-    frame, folded = _fold_rest_timers(frame.with_columns(_order=order), header)
+    frame, repeats = canonical.drop_repeats(frame, table.columns, pl.col("_numbered"), key)
+    frame, folded = _fold_rest_timers(frame, header)
     column = header.col
     frame, timed = canonical.timed_sets(frame, column("exercise"), column("reps"),
                                         canonical.seconds(frame, column("seconds")), canonical.metres(header, unit))
     frame = frame.with_columns(_session_s=canonical.seconds(frame, column("duration")))
     weight, unit_rules, warnings = canonical.weight_kg(header, frame, unit, path, strength=~timed.cardio)
-    frame = frame.with_columns(
-        canonical.iso_datetimes(frame.get_column(col["date"]))
-    ).with_columns(_numbered=pl.col("_order").str.contains(r"^\d+$"))
+    frame = frame.with_columns(canonical.iso_datetimes(frame.get_column(col["date"])))
     order, numbered = pl.col("_order"), pl.col("_numbered")
 
     sets, rejects = canonical.canonical(
