@@ -19,7 +19,8 @@ Two ways to say whose each export is:
 
 Either way every file is read and validated before anything is written
 (:func:`analysis.io.importer.import_sources`): one unreadable file anywhere
-and the dataset folder is left as it was.
+and the dataset folder is left as it was. Into a dataset partitioned by
+trainee, the whole club is one commit.
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ def import_club(
     unit: str | None = None,
     aliases_file: str | os.PathLike | None = None,
     column_map: str | os.PathLike | None = None,
+    partition: bool = False,
 ) -> ImportSummary:
     """Import a club into ``out_dir``: ``source`` is a club folder (one
     subfolder per trainee) or, with ``roster``, a roster CSV listing each
-    trainee's files."""
+    trainee's files; ``partition`` makes a new ``out_dir`` partitioned by trainee."""
     fmt, unit = _check_options(fmt, unit, column_map)
     source = Path(source)
     if roster:
@@ -59,7 +61,8 @@ def import_club(
             raise ValueError(f"--out {out_dir} is inside the club folder {source}: it would be read as a trainee "
                              "on the next import; put the dataset elsewhere")
         (sources, notes), root = folder_sources(source, fmt, unit), source
-    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map, root=root)
+    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map, root=root,
+                             partition=partition)
     summary.notes = notes
     return summary
 

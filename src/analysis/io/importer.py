@@ -5,7 +5,9 @@ anything, so an unreadable file (:class:`~analysis.errors.DataFileError`)
 leaves the folder as it was. New sets are appended to ``sets.csv`` (body
 measurements to ``body.csv``; a file holding both, like a StrongLifts
 export with its bodyweights, to both), rejected rows to ``rejects.csv``;
-each file is written through a temporary file and a rename.
+each file is written through a temporary file and a rename. A folder
+partitioned by trainee (:mod:`analysis.io.partitioned`) gets new files for
+the trainees with new rows only, and the import commits them at once.
 
 A row that is already in the folder (or earlier in the same import) is a
 duplicate and skipped, so importing the same export twice, or a later
@@ -34,7 +36,7 @@ import polars as pl
 
 from analysis import catalog, schema
 from analysis.errors import DataFileError
-from analysis.io import canonical, colmap, detect, mapped, native, units
+from analysis.io import canonical, colmap, detect, mapped, native, partitioned, units
 from analysis.io.canonical import Export
 
 IDENTITY = {
@@ -92,6 +94,8 @@ class ImportSummary:
     """What a club import left out (hidden files, empty folders)."""
     root: Path | None = None
     """The club folder or roster folder: file names are shown relative to it."""
+    rejects_file: Path | None = None
+    """Where the folder lists the rows imports rejected."""
 
     def total(self, what: str) -> int:
         return sum(getattr(f, what) for f in self.files)
@@ -118,7 +122,7 @@ class ImportSummary:
                 )
         out += self.notes
         if self.total("rejected"):
-            out.append(f"Rejected rows (with line and reason): {self.out_dir / REJECTS_FILE}")
+            out.append(f"Rejected rows (with line and reason): {self.rejects_file}")
         if self.unknown_exercises.height:
             out.append(
                 f"Exercise names not in the catalog ({self.unknown_exercises.height}); "
@@ -164,13 +168,15 @@ def import_files(
     unit: str | None = None,
     aliases_file: str | os.PathLike | None = None,
     column_map: str | os.PathLike | None = None,
+    partition: bool = False,
 ) -> ImportSummary:
     """Import export files for one trainee into the dataset folder ``out_dir``.
 
     ``fmt`` is a key of :data:`analysis.io.detect.FORMATS` or ``auto``;
     ``unit`` (``kg``/``lb``) is the weight unit of exports that do not state
     one. ``column_map`` is a TOML column map (:mod:`analysis.io.colmap`):
-    every file is then read through it instead of a format's reader. Raises
+    every file is then read through it instead of a format's reader;
+    ``partition`` makes a new folder partitioned by trainee. Raises
     ``ValueError`` for a bad trainee id, format or unit and
     :class:`DataFileError` for a file (or map) that cannot be read (nothing
     written).
@@ -181,7 +187,7 @@ def import_files(
         raise ValueError(f"--format {fmt} and --map exclude each other: a mapped file is read through its map")
     unit = units.check_unit(unit)
     sources = [Source(Path(p), trainee_id, fmt, unit) for p in paths]
-    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map)
+    summary = import_sources(sources, out_dir, aliases_file=aliases_file, column_map=column_map, partition=partition)
     summary.trainee_id = trainee_id
     return summary
 
@@ -206,11 +212,15 @@ def import_sources(
     aliases_file: str | os.PathLike | None = None,
     column_map: str | os.PathLike | None = None,
     root: Path | None = None,
+    partition: bool = False,
 ) -> ImportSummary:
     """Import files, each of its own trainee (format, unit), into ``out_dir``.
 
     Every file is read and validated before anything is written: a
-    :class:`DataFileError` for any file leaves the folder as it was. The
+    :class:`DataFileError` for any file leaves the folder as it was. A
+    partitioned folder (or a new one, with ``partition``) gets only the
+    partitions of the trainees with new rows, committed at once
+    (:mod:`analysis.io.partitioned`). The
     sources' trainee ids, formats and units must already be checked
     (:func:`check_trainee_id`, :func:`check_format`,
     :func:`analysis.io.units.check_unit`). With ``column_map`` every file is
@@ -226,31 +236,66 @@ def import_sources(
     else:
         formats = [detect.detect_format(s.path) if s.fmt == "auto" else s.fmt for s in sources]
         exports = [detect.FORMATS[f].read(s.path, s.unit) for s, f in zip(sources, formats)]
-    before = {name: _existing(out_dir, table) for name, table in TABLES.items()}
-    before["rejects"] = _old_rejects(out_dir / REJECTS_FILE)
-    after = dict(before)
-    results, warnings = [], []
-    imported_sets = [native.empty_table(schema.SETS)]
     parts = [(source, name, part, part is not export)
              for source, name, export in zip(sources, formats, exports) for part in (export, *export.extra)]
+    if partition or partitioned.is_partitioned(out_dir):
+        if not partitioned.is_partitioned(out_dir) and native.dataset_files(out_dir):
+            raise DataFileError(out_dir, "holds a CSV dataset: move it to the partitioned layout first "
+                                         f"(analysis convert {out_dir})")
+        with partitioned.writer(out_dir, create=True) as snapshot:
+            owners = sorted({s.trainee_id for s in sources})
+            before = {name: partitioned.valid_rows(snapshot, name, owners) for name in TABLES}
+            before["rejects"] = partitioned.read_rejects(snapshot)
+            merged = _merge(parts, before)
+            grown = {name: {tid: merged.after[name].filter(pl.col("trainee_id") == tid) for tid in merged.grown[name]}
+                     for name in TABLES}
+            listed = merged.after["rejects"] if merged.after["rejects"].height > before["rejects"].height else None
+            if any(grown.values()) or listed is not None:  # else nothing to commit
+                snapshot = partitioned.commit(snapshot, grown, listed)
+        rejects_file = out_dir / snapshot.rejects.file if snapshot.rejects else None
+    else:
+        before = {name: _existing(out_dir, table) for name, table in TABLES.items()}
+        before["rejects"] = _old_rejects(out_dir / REJECTS_FILE)
+        merged = _merge(parts, before)
+        for name, frame in merged.after.items():
+            if frame.height > before[name].height:
+                native.write_csv_atomic(frame, out_dir / f"{name}.csv")
+        rejects_file = out_dir / REJECTS_FILE
+    unknown = catalog.unknown_exercises(pl.concat(merged.imported_sets), known)
+    return ImportSummary(None, out_dir, merged.results, unknown, merged.warnings, root=root, rejects_file=rejects_file)
+
+
+@dataclass
+class _Merged:
+    after: dict[str, pl.DataFrame]
+    grown: dict[str, set[str]]
+    """Per table, the trainees who got new rows."""
+    results: list[FileResult]
+    warnings: list[str]
+    imported_sets: list[pl.DataFrame]
+
+
+def _merge(parts: list[tuple[Source, str, Export, bool]], before: dict[str, pl.DataFrame]) -> _Merged:
+    """Validate each export (or further table of one) and add its new rows
+    to the folder's tables, its new rejects to the rejects table."""
+    after = dict(before)
+    merged = _Merged(after, {name: set() for name in TABLES}, [], [], [native.empty_table(schema.SETS)])
     for source, name, export, extra in parts:
         kept, refused = validate_export(export, str(source.path), source.trainee_id)
         table = export.table.name
         new, duplicates = _new_rows(kept, after[table], IDENTITY[table])
         after[table] = pl.concat([after[table], new])
+        if new.height:
+            merged.grown[table].add(source.trainee_id)
         if table == "sets":
-            imported_sets.append(kept)
+            merged.imported_sets.append(kept)
         listed = refused.join(after["rejects"], on=list(schema.REJECTS_SCHEMA), how="anti", nulls_equal=True)
         after["rejects"] = pl.concat([after["rejects"], listed])  # a re-import lists no reject twice
-        warnings += export.warnings
+        merged.warnings += export.warnings
         duplicates += export.duplicates
-        results.append(FileResult(str(source.path), name, table, export.read, new.height, refused.height,
-                                  duplicates, extra, source.trainee_id, export.folded))
-    for name, frame in after.items():
-        if frame.height > before[name].height:
-            native.write_csv_atomic(frame, out_dir / f"{name}.csv")
-    unknown = catalog.unknown_exercises(pl.concat(imported_sets), known)
-    return ImportSummary(None, out_dir, results, unknown, warnings, root=root)
+        merged.results.append(FileResult(str(source.path), name, table, export.read, new.height, refused.height,
+                                         duplicates, extra, source.trainee_id, export.folded))
+    return merged
 
 
 # --------------------------------------------------------------------------
@@ -305,29 +350,8 @@ def _existing(out_dir: Path, table: schema.Table) -> pl.DataFrame:
     if (out_dir / f"{table.name}.parquet").exists():
         raise DataFileError(out_dir / f"{table.name}.parquet", "import writes CSV; this folder keeps Parquet")
     path = out_dir / f"{table.name}.csv"
-    if not path.exists():
-        return native.empty_table(table)
-    raw = native.read_text_table(path)
-    if table is schema.BODY:
-        raw, _ = native.body_to_long(raw, str(path))
-    validated = schema.validate(raw, table, str(path))
-    if validated.rejected:
-        first = validated.rejects.row(0, named=True)
-        raise DataFileError(
-            path,
-            f"{validated.rejected} row(s) fail validation (first: line {first['line']}, "
-            f"{first['column']}: {first['reason']}); fix them before importing into this folder",
-        )
-    return validated.kept
+    return native.read_valid_table(path, table) if path.exists() else native.empty_table(table)
 
 
 def _old_rejects(path: Path) -> pl.DataFrame:
-    if not path.exists():
-        return schema.empty_rejects()
-    try:
-        old = pl.read_csv(path, infer_schema=False)
-    except pl.exceptions.PolarsError as err:
-        raise DataFileError(path, f"cannot be read as CSV ({type(err).__name__})") from None
-    if set(old.columns) != set(schema.REJECTS_SCHEMA):
-        raise DataFileError(path, f"expected the columns {', '.join(schema.REJECTS_SCHEMA)}")
-    return old.select(list(schema.REJECTS_SCHEMA)).cast(schema.REJECTS_SCHEMA, strict=False)
+    return native.read_rejects_file(path) if path.exists() else schema.empty_rejects()
