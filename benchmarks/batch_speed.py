@@ -3,15 +3,25 @@
     python benchmarks/batch_speed.py [--trainees 1000] [--naive 5] [--jobs 2] [--kill-trainees 100]
 
 1. Writes a synthetic cohort (``synth.write_cohort``).
-2. Naive references: papermill's default engine, a fresh kernel per notebook,
-   sequentially, on a sample of trainees, the notebook reading (a) the
-   batch's prepared tables, (b) the dataset itself, as it does by hand.
-3. (run before 2) ``analysis report --changed-only`` on the whole cohort: wall time per
-   report, amortized over everything (read, validate, analyse, slices,
-   rendering); peak memory of the whole process tree (parent, workers,
-   kernels), sampled every 0.2 s.
-4. The same run again with nothing changed, then with one trainee's log changed.
-5. kill -9 of a run (its whole process group) half-way through a smaller
+2. ``analysis report --changed-only`` on the whole cohort (``batch.run``):
+   wall time per report, amortized over everything (read, validate,
+   analyse, slices, rendering); peak memory of the whole process tree
+   (parent, workers, kernels), sampled every 0.2 s. Target (issue 15):
+   <= 0.3 s per report on this 2-core machine.
+3. Naive references, on the same prepared tables: papermill's default
+   engine, a fresh kernel per notebook, sequentially, on a sample of
+   trainees, the notebook reading (a) the batch's prepared tables, (b) the
+   dataset itself, as it does by hand. Printed: the ratio to the batch's
+   amortized time (target: >= 12x for (a)).
+4. One report's fixed cost, each in a fresh process that imports what a
+   run imports and renders one trainee from the prepared tables: in that
+   process's in-process kernel (what a run with a few reports does), in a
+   worker process (what a bigger run does), and in a worker process and its
+   kernel process (what every run did before issue 15).
+5. The same run again with nothing changed, then with one trainee's log
+   changed (``benchmarks/incremental_speed.py`` times these as the real
+   command at 1,000 and 10,000 trainees).
+6. kill -9 of a run (its whole process group) half-way through a smaller
    cohort, then ``--changed-only``: how many reports the rerun made, and
    whether every report on disk is whole.
 """
@@ -83,6 +93,41 @@ def naive(prepared: Path, trainee_ids: list[str], window_weeks: int = 8) -> floa
     return (time.perf_counter() - start) / len(trainee_ids)
 
 
+ONE_REPORT = """
+import multiprocessing, sys, time
+from concurrent.futures import ProcessPoolExecutor
+start = time.perf_counter()
+from pathlib import Path
+from analysis.report import executors, render
+prepared, trainee, where = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+imported = time.perf_counter()
+if where == "kernel process":  # before issue 15: a worker process and its kernel process
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        error = pool.submit(render.render, trainee, prepared, 8).result().error
+else:
+    rendered = (executors.in_process([trainee], prepared, 8) if where == "this process"
+                else executors.local_processes([trainee], prepared, 8, 1))
+    error = next(iter(rendered)).error
+assert error is None, error
+print(f"{imported - start:.2f} {time.perf_counter() - imported:.2f}")
+"""
+WHERE = ("this process", "worker process", "kernel process")
+
+
+def one_report(prepared: Path, trainee_id: str) -> str:
+    """One report in a fresh process: rendered in it, in a worker process
+    (both in-process kernels), in a worker process and its kernel process."""
+    seconds = {}
+    for where in WHERE:
+        done = subprocess.run([sys.executable, "-c", ONE_REPORT, str(prepared), trainee_id, where],
+                              capture_output=True, text=True, check=True)
+        seconds[where] = [float(x) for x in done.stdout.split()]
+    here, worker, both = (seconds[w][1] for w in WHERE)
+    return (f"one report in a fresh process, after {seconds[WHERE[0]][0]:.1f} s of imports: in that process "
+            f"{here:.2f} s; in a worker process {worker:.2f} s; in a worker process and its kernel process "
+            f"(before) {both:.2f} s ({both - here:.1f} s of fixed cost saved)")
+
+
 def timed_run(data: Path, out: Path, jobs: int) -> tuple[batch.BatchResult, float]:
     start = time.perf_counter()
     result = batch.run(data, out, jobs=jobs, changed_only=True, log=lambda *_: None, progress_bar=False)
@@ -119,6 +164,10 @@ def kill_and_rerun(root: Path, n_trainees: int, jobs: int) -> str:
             f"{len(after)} reports on disk, temp files after: {len(list(out.glob('**/.*.tmp')))}")
 
 
+def target(met: bool, what: str) -> str:
+    return f" (target {what}: {'MET' if met else 'MISSED'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=1000)
@@ -137,13 +186,15 @@ def main() -> None:
             result, seconds = timed_run(data, out, args.jobs)
         per_report = seconds / len(result.reports)
         print(f"batch (--jobs {args.jobs}): {len(result.reports)} reports in {seconds:.1f} s = "
-              f"{per_report:.3f} s per report amortized; failed {len(result.failures)}; "
-              f"peak memory (all processes) {memory.peak / 2**20:,.0f} MB")
+              f"{per_report:.3f} s per report amortized{target(per_report <= 0.3, '<= 0.3 s')}; "
+              f"failed {len(result.failures)}; peak memory (all processes) {memory.peak / 2**20:,.0f} MB")
 
         sample = sorted(result.reports)[: args.naive]
         slow = naive(out / batch.PREPARED, sample)
         print(f"naive papermill (fresh kernel each, sequential, {len(sample)} reports, prepared tables): "
-              f"{slow:.2f} s per report -> batch is {slow / per_report:.1f}x faster")
+              f"{slow:.2f} s per report -> batch is {slow / per_report:.1f}x faster"
+              f"{target(slow / per_report >= 12, '>= 12x')}")
+        print(one_report(out / batch.PREPARED, sample[0]))
         slower = naive(data, sample[:2])
         print(f"naive papermill (fresh kernel each, sequential, 2 reports, notebook reads the dataset): "
               f"{slower:.2f} s per report -> batch is {slower / per_report:.1f}x faster")

@@ -1,14 +1,25 @@
-"""A warm Jupyter kernel per worker, and the papermill engine that uses it.
+"""Warm Jupyter kernels, and the papermill engine that runs notebooks in them.
 
 Starting a kernel and importing polars, matplotlib and the suite costs about
-2 s, more than executing a report. So each worker (a local process, a Dask
-worker, or a thread) keeps one kernel and papermill executes report after
-report in it, cell by cell as usual: the reports stay real executed
-notebooks. Before each notebook the kernel's namespace and output cache are
-cleared, open figures are closed and the execution counter is set back to 1, so a report's bytes do not depend on what ran before it in that
-kernel (``tests/test_batch.py`` checks this). After a failure the kernel is
-replaced, and after :data:`RECYCLE_AFTER` notebooks too, which bounds any
-slow leak.
+2 s, more than executing a report. So each worker keeps one kernel and
+papermill executes report after report in it, cell by cell as usual: the
+reports stay real executed notebooks. Before each notebook the kernel's
+namespace and output cache are cleared, open figures are closed and the
+execution counter is set back to 1, so a report's bytes do not depend on
+what ran before it in that kernel (``tests/test_report.py`` checks this).
+After a failure the kernel is replaced, and after :data:`RECYCLE_AFTER`
+notebooks too, which bounds any slow leak.
+
+Two kinds:
+
+- :class:`InProcessKernel`, ipykernel's in-process kernel, in the rendering
+  process itself: the command's own process for a run with a few reports
+  and for the cohort overview, and each local worker process. No kernel
+  process to start and no messages to copy between processes; the imports a
+  report needs are the process's own (``tests/test_incremental.py`` checks
+  its reports are byte-identical to a kernel process's).
+- :class:`WarmKernel`, a kernel process per Dask worker thread (threads of
+  one process cannot share one in-process kernel).
 
 ZMQ over TCP: papermill's parallel failures (port collisions, "kernel didn't
 respond") come from starting a kernel per notebook, many at once. Here a
@@ -18,13 +29,26 @@ retried once with fresh ports.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import contextlib
+import ctypes
+import functools
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+# jsonschema (imported by nbformat, so by papermill) builds about 40 Lark
+# grammars for its optional IRI format checks when rfc3987_syntax is
+# installed: ~1.8 s of every process that renders, for formats no notebook
+# schema uses. Marking the module absent makes jsonschema skip those checks.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from jupyter_client.manager import KernelManager  # noqa: E402
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
+from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 
 ENGINE = "analysis-warm"
 RECYCLE_AFTER = 500
@@ -64,13 +88,21 @@ class WarmKernel:
         """Start the kernel if needed, else reset it for the next notebook."""
         if self.km is None or not self.km.is_alive() or self.runs >= RECYCLE_AFTER:
             self._start()
-        else:
-            reply = self.kc.execute_interactive(RESET, silent=True, store_history=False, timeout=START_TIMEOUT)
-            if reply["content"]["status"] != "ok":
-                self.shutdown()
-                return self.ready()
+        elif not self._reset():
+            self.shutdown()
+            return self.ready()
         self.runs += 1
         return self
+
+    def _reset(self) -> bool:
+        reply = self.kc.execute_interactive(RESET, silent=True, store_history=False, timeout=START_TIMEOUT)
+        return reply["content"]["status"] == "ok"
+
+    @contextlib.contextmanager
+    def executing(self, cell_timeout: float | None) -> Iterator[None]:
+        """Around one notebook's execution (nbclient enforces the cell timeout
+        on a kernel process)."""
+        yield
 
     def _start(self, attempts: int = 2) -> None:
         for attempt in range(attempts):
@@ -94,6 +126,105 @@ class WarmKernel:
         self.km, self.kc, self.runs = None, None, 0
 
 
+class InProcessKernel(WarmKernel):
+    """ipykernel's in-process kernel in this process: nothing to start but
+    the kernel object (0.3 s), and what the notebooks import is already
+    imported. Nothing can interrupt its cells from outside, so each cell runs
+    under a timer that raises :class:`CellTimedOut` in it instead (at its
+    next Python instruction), failing that report as a timeout would."""
+
+    def __init__(self):
+        super().__init__(Path.cwd())
+
+    def _start(self, attempts: int = 1) -> None:
+        self.shutdown()
+        os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's start-up warning on stderr
+        from ipykernel.inprocess.manager import InProcessKernelManager
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.enabled = False  # as KERNEL_ARGS: the counter reset would clash in the database
+        self.km = InProcessKernelManager(config=config)
+        self.km.start_kernel()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        atexit.unregister(self.shutdown)  # at exit, before the kernel's own handlers (last in, first out)
+        atexit.register(self.shutdown)
+
+    def _reset(self) -> bool:
+        return self.km.kernel.shell.run_cell(RESET, store_history=False, silent=True).success
+
+    @contextlib.contextmanager
+    def executing(self, cell_timeout: float | None) -> Iterator[None]:
+        if not cell_timeout:
+            yield
+            return
+        events, timers = self.km.kernel.shell.events, []
+
+        def arm(*_):  # in the thread that runs the cell
+            timers.append(threading.Timer(cell_timeout, _interrupt, (threading.get_ident(),)))
+            timers[-1].daemon = True
+            timers[-1].start()
+
+        def disarm(*_):
+            while timers:
+                timers.pop().cancel()
+
+        events.register("pre_run_cell", arm)
+        events.register("post_run_cell", disarm)
+        try:
+            yield
+        finally:
+            disarm()
+            events.unregister("pre_run_cell", arm)
+            events.unregister("post_run_cell", disarm)
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            _finish_event_pipe_gc(self.km.kernel.iopub_thread)
+            self.km.shutdown_kernel()
+        self.km, self.kc, self.runs = None, None, 0
+
+
+class CellTimedOut(TimeoutError):
+    """A cell of a notebook executed in this process ran too long."""
+
+    def __init__(self):
+        super().__init__("the cell ran longer than the cell timeout")
+
+
+def _interrupt(thread_id: int) -> None:
+    """Raise :class:`CellTimedOut` in a thread (CPython's ``PyThreadState_SetAsyncExc``)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(CellTimedOut))
+
+
+def _finish_event_pipe_gc(iopub) -> None:
+    """ipykernel 7's ``IOPubThread.stop`` cancels its event-pipe GC task only
+    after its loop has stopped, so the task dies pending ("Task was destroyed
+    but it is pending!" on stderr at exit): finish it on its loop first."""
+    task = getattr(iopub, "_event_pipe_gc_task", None)
+    if task is None or task.done() or not iopub.thread.is_alive():
+        return
+
+    async def cancelled():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run_coroutine_threadsafe(cancelled(), task.get_loop()).result(timeout=START_TIMEOUT)
+
+
+@functools.cache
+def in_process_kernel() -> WarmKernel:
+    """This process's in-process kernel; a kernel process instead when this
+    process already runs an IPython shell (``analysis`` called from a
+    notebook), which an in-process kernel would share."""
+    from IPython import get_ipython
+
+    return InProcessKernel() if get_ipython() is None else worker_kernel(Path.cwd())
+
+
 _local = threading.local()
 
 
@@ -114,7 +245,7 @@ def worker_kernel(cwd: Path) -> WarmKernel:
 
 
 def discard_worker_kernel() -> None:
-    """Replace this worker's kernel before its next notebook (after a failure)."""
+    """Replace this worker's kernel before its next notebook."""
     warm = getattr(_local, "kernel", None)
     if warm is not None:
         warm.shutdown()
@@ -134,7 +265,8 @@ class WarmEngine(NBClientEngine):
             kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
         )
         client.kc = warm.kc  # reuse the started client: setup_kernel then starts nothing
-        return client.execute()
+        with warm.executing(execution_timeout):
+            return client.execute()
 
 
 papermill_engines.register(ENGINE, WarmEngine)

@@ -1,18 +1,27 @@
 """What a report run was made from, so that a rerun redoes only what changed.
 
-Two levels of content hashes, kept in ``<out>/.manifest.json``:
+Content hashes, kept in ``<out>/.manifest.json``:
 
-- the **run fingerprint**: SHA-256 of every dataset file, of the report
-  notebook, of the suite's own code and of the run's ``--params`` file, the
-  polars version (its row hashes are per version) and the run's options
-  (``--pdf`` among them). If it matches the last complete
+- the **run fingerprint**: SHA-256 of the dataset (every table file; for a
+  partitioned dataset its manifest, which holds each partition's SHA-256),
+  of the report notebook, of the suite's own code and of the run's
+  ``--params`` file, the polars version (its row hashes are per version) and
+  the run's options (``--pdf`` among them). If it matches the last complete
   run and every report is still there, nothing is read or analysed: an
-  unchanged scheduled run ends in well under a second.
-- a **trainee digest**: a hash of that trainee's prepared tables and summary,
-  computed for everyone in one vectorized pass. ``--changed-only`` renders
-  only trainees whose digest differs from the manifest's, so an edit to one
-  trainee's log (or a rejected row that changes nothing) costs one report,
-  and a failed report is always retried (failures are not recorded).
+  unchanged scheduled run ends in about a second.
+- per trainee, an **input key** (:func:`input_keys`): their input digest
+  (:attr:`analysis.io.native.DatasetFolder.digests`: their sets, body rows,
+  trainees row and goals) with the code, notebook and options. ``--changed-only``
+  reads, validates and analyses only trainees whose key changed; everyone
+  else's summary (``rows``: what the index shows of it) and prepared slice
+  are reused, and the rejects of their sets and body rows come from
+  ``checked`` (keyed by those rows, their lines and the code alone, so a run
+  for a few trainees keeps everyone's). The trainees and goals tables are
+  small and validated whole every run.
+- per trainee, an **output digest** (:func:`trainee_digests`): a hash of
+  their prepared tables and summary. A re-analysed trainee is rendered only
+  if it changed, so a rejected row that changes nothing costs no report; a
+  failed report is always retried (failures are not recorded).
 """
 
 from __future__ import annotations
@@ -27,17 +36,13 @@ from typing import TYPE_CHECKING
 
 from analysis import __version__
 from analysis.io import native
+from analysis.io.native import file_digest
 from analysis.report.slug import folder_name
 
 if TYPE_CHECKING:
     from analysis import progress
 
 FILE = ".manifest.json"
-
-
-def file_digest(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def code_digest() -> str:
@@ -55,14 +60,37 @@ def code_digest() -> str:
 def run_fingerprint(data_dir: Path, notebook: Path, options: dict, params_file: Path | None = None) -> dict:
     """Everything a run's output depends on, as hashes and values
     (``params_file``: the ``--params`` file the options were read from)."""
+    data = native.DatasetFolder(data_dir)
     return {
-        "data": {p.name: file_digest(p) for p in native.dataset_files(data_dir)},
+        "data": {p.relative_to(data.folder).as_posix(): file_digest(p) for p in data.files()},
         "notebook": file_digest(notebook),
         "code": code_digest(),
         "polars": version("polars"),
         "options": options,
         "params": params_file and file_digest(params_file),
     }
+
+
+def _sha256(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def check_keys(fingerprint: dict, data_dir: Path, owned: dict[str, str]) -> dict[str, str]:
+    """Per trainee, what the rejects of their sets and body rows depend on:
+    those rows (``owned``: :attr:`~analysis.io.native.DatasetFolder.owned_digests`),
+    the code (the validation rules), polars (row hashes) and the folder
+    (rejects name their file)."""
+    base = _sha256(fingerprint["code"], fingerprint["polars"], str(data_dir))
+    return {tid: _sha256(base, digest) for tid, digest in owned.items()}
+
+
+def input_keys(fingerprint: dict, checks: dict[str, str], digests: dict[str, str]) -> dict[str, str]:
+    """Per trainee, what their analysis and report depend on: their check
+    key, their input digest (:attr:`~analysis.io.native.DatasetFolder.digests`),
+    the notebook and the options that change an analysis."""
+    options = {k: fingerprint["options"][k] for k in ("window_weeks", "as_of", "since")}
+    base = _sha256(fingerprint["notebook"], options)
+    return {tid: _sha256(base, key, digests[tid]) for tid, key in checks.items()}
 
 
 def trainee_digests(analysis: progress.Progress, summaries: dict[str, dict]) -> dict[str, str]:
@@ -90,20 +118,35 @@ def trainee_digests(analysis: progress.Progress, summaries: dict[str, dict]) -> 
 class Manifest:
     fingerprint: dict | None = None
     trainees: dict[str, str] = field(default_factory=dict)
+    """Output digest of each trainee's last good report."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Input key each of those reports was made from."""
+    rows: dict[str, dict] = field(default_factory=dict)
+    """What the index shows of each of those reports' summary."""
+    checked: dict[str, list] = field(default_factory=dict)
+    """Per trainee: [check key, their rejected rows as (table, source, line, column, value, reason)]."""
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
         path = Path(out_dir) / FILE
         try:
             data = json.loads(path.read_text())
-            return cls(fingerprint=data.get("fingerprint"), trainees=dict(data.get("trainees", {})))
-        except (OSError, ValueError, AttributeError):
+            return cls(fingerprint=data.get("fingerprint"), trainees=dict(data.get("trainees", {})),
+                       inputs=dict(data.get("inputs", {})), rows=dict(data.get("rows", {})),
+                       checked=dict(data.get("checked", {})))
+        except (OSError, ValueError, AttributeError, TypeError):
             return cls()  # missing or unreadable: everything counts as changed
 
     def save(self, out_dir: Path) -> None:
-        text = json.dumps({"fingerprint": self.fingerprint, "trainees": dict(sorted(self.trainees.items()))},
-                          indent=1) + "\n"
-        native.write_text_atomic(Path(out_dir) / FILE, text)
+        data = {"fingerprint": self.fingerprint, "trainees": dict(sorted(self.trainees.items())),
+                "inputs": dict(sorted(self.inputs.items())), "rows": dict(sorted(self.rows.items())),
+                "checked": dict(sorted(self.checked.items()))}
+        native.write_text_atomic(Path(out_dir) / FILE, json.dumps(data, indent=0, ensure_ascii=False) + "\n")
+
+    def forget(self, trainee_id: str) -> None:
+        """Drop a trainee's report (failed, or no longer in the dataset): the next run redoes it."""
+        for kept in (self.trainees, self.inputs, self.rows):
+            kept.pop(trainee_id, None)
 
     def up_to_date(self, fingerprint: dict, out_dir: Path) -> bool:
         """The last complete run had these inputs and all its reports exist
