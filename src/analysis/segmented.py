@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import special, stats
+from scipy import special  # not scipy.stats: 0.4 s more to import, in every process
 
 
 @dataclass(frozen=True)
@@ -288,8 +288,8 @@ def _normalise(comp: Components, prior: Prior, n_series: int) -> None:
 def _classes(comp: Components, rope: float) -> np.ndarray:
     """P(up), P(flat), P(down) of the current rate under each component."""
     scale = np.where(comp.rate_scale > 0, comp.rate_scale, 1.0)
-    up = stats.t.sf((rope - comp.rate_loc) / scale, comp.df)
-    down = stats.t.cdf((-rope - comp.rate_loc) / scale, comp.df)
+    up = special.stdtr(comp.df, (comp.rate_loc - rope) / scale)  # t survival at rope
+    down = special.stdtr(comp.df, (-rope - comp.rate_loc) / scale)
     flat_model = comp.model == 2
     up, down = np.where(flat_model, 0.0, up), np.where(flat_model, 0.0, down)
     return np.column_stack([up, 1 - up - down, down])
@@ -352,7 +352,7 @@ def rate_summary(comp: Components, n_series: int, q: tuple[float, float] = (0.02
     def cdf(x: np.ndarray) -> np.ndarray:
         total = np.zeros_like(x)
         for w, mu, s in parts:
-            total += w * np.where(s > 0, stats.norm.cdf((x - mu) / np.where(s > 0, s, 1.0)), (x >= mu) * 1.0)
+            total += w * np.where(s > 0, special.ndtr((x - mu) / np.where(s > 0, s, 1.0)), (x >= mu) * 1.0)
         return total
 
     out = [mean, sd]

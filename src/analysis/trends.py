@@ -46,7 +46,7 @@ import math
 
 import numpy as np
 import polars as pl
-from scipy.stats import norm
+from scipy.special import ndtr  # not scipy.stats: 0.4 s more to import, in every process
 
 from analysis import segmented, strength
 
@@ -316,8 +316,8 @@ def weeks_to_settle(mean: np.ndarray, sd: np.ndarray, segment_weeks: np.ndarray,
     k = np.arange(0, horizon + 1)[None, :]
     sd_k = sd[:, None] * (segment_weeks[:, None] / (segment_weeks[:, None] + k)) ** 1.5
     mu = mean[:, None]
-    up = norm.sf((rope - mu) / sd_k)
-    down = norm.cdf((-rope - mu) / sd_k)
+    up = ndtr((mu - rope) / sd_k)
+    down = ndtr((-rope - mu) / sd_k)
     cls = np.where(mean > rope, 0, np.where(mean < -rope, 2, 1))
     rows = np.arange(len(mean))
     p = calibrated(np.stack([up, 1 - up - down, down], axis=-1))[rows, :, cls]
