@@ -2,7 +2,7 @@
 
 Every table arrives as text (a column of strings per input column, plus the
 input's line number in ``_line``). :func:`validate` parses each column to its
-canonical type, checks values with pandera, and splits the rows into the kept
+canonical type, checks values with pandera (:mod:`analysis.checks`), and splits the rows into the kept
 table and a rejects table naming source file, line, column, value and reason.
 No row is dropped silently: ``read = kept + rejected``.
 
@@ -11,11 +11,9 @@ The tables are described in ``docs/data-formats.md`` (from DESIGN.md).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
-import pandera.polars as pa
 import polars as pl
 
 from analysis.errors import DataFileError
@@ -108,123 +106,20 @@ BODY_LONG_COLUMNS = (
     Column("value", "float", required=True),
 )
 
-# --------------------------------------------------------------------------
-# pandera models: the value checks on typed frames
-# --------------------------------------------------------------------------
-
-
-class SetsSchema(pa.DataFrameModel):
-    """One row per set (DESIGN.md, canonical data)."""
-
-    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN)
-    date: pl.Date = pa.Field()
-    exercise: str = pa.Field(str_length={"min_value": 1, "max_value": 200})
-    weight_kg: float = pa.Field(ge=0, le=MAX_LOAD_KG, nullable=True)
-    reps: int = pa.Field(ge=0, le=MAX_REPS)
-    rpe: float = pa.Field(ge=1, le=10, nullable=True)
-    set_type: str = pa.Field(isin=SET_TYPES)
-    session_id: str = pa.Field(nullable=True)
-    set_index: int = pa.Field(ge=0, nullable=True)
-    duration_s: float = pa.Field(gt=0, le=24 * 3600, nullable=True)
-    distance_m: float = pa.Field(gt=0, le=MAX_DISTANCE_M, nullable=True)
-    rest_s: float = pa.Field(ge=0, le=24 * 3600, nullable=True)
-    session_s: float = pa.Field(gt=0, nullable=True)  # as logged: a forgotten timer runs for days
-    notes: str = pa.Field(nullable=True)
-
-    @pa.dataframe_check(error="0 reps with a load and no time or distance: not a completed set")
-    def completed_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            ~((pl.col("reps") == 0) & (pl.col("weight_kg").fill_null(0) > 0) & ~TIMED_SET)
-        )
-
-    class Config:
-        strict = True
-
-
-class BodySchema(pa.DataFrameModel):
-    """Body measurements in long form: one value per trainee, date, measure."""
-
-    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN)
-    date: pl.Date = pa.Field()
-    measure: str = pa.Field()
-    value: float = pa.Field()
-
-    @pa.dataframe_check(error="unknown measure (see docs/data-formats.md)")
-    def known_measure(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        m = pl.col("measure")
-        return data.lazyframe.select(
-            m.is_in(list(BODY_MEASURES)) | m.str.contains(SKINFOLD_PATTERN.pattern)
-        )
-
-    @pa.dataframe_check(error="value outside the plausible range for this measure")
-    def plausible_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(_plausible_body_value())
-
-    class Config:
-        strict = True
-
-
-class TraineesSchema(pa.DataFrameModel):
-    """Who the trainees are; every column but trainee_id is optional."""
-
-    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN, unique=True)
-    name: str = pa.Field(nullable=True)
-    sex: str = pa.Field(isin=["F", "M"], nullable=True)
-    birth_year: int = pa.Field(ge=1900, le=dt.date.today().year, nullable=True)
-    height_cm: float = pa.Field(ge=100, le=250, nullable=True)
-    goal: str = pa.Field(isin=["strength", "hypertrophy", "general"], nullable=True)
-    experience: str = pa.Field(isin=["novice", "intermediate", "advanced"], nullable=True)
-
-    class Config:
-        strict = True
-
-
-class GoalsSchema(pa.DataFrameModel):
-    """A coach's goals: a 1RM in kg for an exercise, or a body measure's value."""
-
-    trainee_id: str = pa.Field(str_matches=TRAINEE_ID_PATTERN)
-    what: str = pa.Field(str_length={"min_value": 1, "max_value": 200})
-    target: float = pa.Field(gt=0)
-    by_date: pl.Date = pa.Field(nullable=True)
-
-    @pa.dataframe_check(error="target outside the plausible range for this measure (or above 1000 kg for a lift)")
-    def plausible_target(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        measure = pl.col("what").is_in(list(BODY_MEASURES)) | pl.col("what").str.contains(SKINFOLD_PATTERN.pattern)
-        in_range = _plausible_body_value(pl.col("what"), pl.col("target"))
-        return data.lazyframe.select(pl.when(measure).then(in_range).otherwise(pl.col("target") <= MAX_LOAD_KG))
-
-    class Config:
-        strict = True
-
-
-def _plausible_body_value(measure: pl.Expr | None = None, value: pl.Expr | None = None) -> pl.Expr:
-    measure = pl.col("measure") if measure is None else measure
-    value = pl.col("value") if value is None else value
-    skinfold = measure.str.contains(SKINFOLD_PATTERN.pattern)
-    bounds = []
-    for i in (0, 1):
-        per_measure = {name: rng[i] for name, rng in BODY_MEASURES.items()}
-        bound = measure.replace_strict(per_measure, default=None, return_dtype=pl.Float64)
-        bounds.append(pl.when(skinfold).then(SKINFOLD_RANGE_MM[i]).otherwise(bound))
-    low, high = bounds
-    # unknown measures are reported by known_measure, not twice here
-    return value.is_between(low, high) | low.is_null()
-
-
 @dataclass(frozen=True)
 class Table:
-    """A canonical table: its columns (text parse) and its pandera model."""
+    """A canonical table: its columns (text parse); its value checks are
+    :data:`analysis.checks.MODELS` ``[name]``."""
 
     name: str
     columns: tuple[Column, ...]
-    model: type[pa.DataFrameModel]
     defaults: dict[str, str]
 
 
-SETS = Table("sets", SETS_COLUMNS, SetsSchema, {"set_type": "working"})
-BODY = Table("body", BODY_LONG_COLUMNS, BodySchema, {})
-TRAINEES = Table("trainees", TRAINEES_COLUMNS, TraineesSchema, {})
-GOALS = Table("goals", GOALS_COLUMNS, GoalsSchema, {})
+SETS = Table("sets", SETS_COLUMNS, {"set_type": "working"})
+BODY = Table("body", BODY_LONG_COLUMNS, {})
+TRAINEES = Table("trainees", TRAINEES_COLUMNS, {})
+GOALS = Table("goals", GOALS_COLUMNS, {})
 
 REJECTS_SCHEMA = {
     "source": pl.String,
@@ -396,13 +291,12 @@ def _check(parsed: pl.DataFrame, table: Table, source: str) -> pl.DataFrame:
     Empty required cells were reported by the parse step, so pandera's
     not-nullable failures are not repeated.
     """
-    try:
-        table.model.validate(parsed.drop("_row", "_line"), lazy=True)
+    from analysis import checks  # pandera (and pandas) only where a table is validated
+
+    cases = checks.failure_cases(parsed.drop("_row", "_line"), table.name)
+    if cases is None:
         return _errors_frame([])
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases.filter(
-            pl.col("index").is_not_null() & (pl.col("check") != "not_nullable")
-        )
+    cases = cases.filter(pl.col("index").is_not_null() & (pl.col("check") != "not_nullable"))
     names = [c.name for c in table.columns]
     cells = parsed.select(
         "_row", pl.col("_line").alias("line"), *(pl.col(n).cast(pl.String).alias(f"_{n}") for n in names)
