@@ -1,8 +1,8 @@
 """The report templates show every string from data as text: a real batch
 run on a dataset whose trainee id, name, an exercise and set notes are
 markup, and the sections on profile fields and a warning that validation
-would never let through. html.py writes no markup of its own and marks
-nothing safe outside ``page``."""
+would never let through. html.py and pages.py write no markup of their
+own and mark nothing safe outside ``pages.page``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 from analysis import progress, synth
 from analysis.io import native
-from analysis.report import batch, html, slug
+from analysis.report import batch, html, pages, slug
 from analysis.report.view import slice_for
 
 PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
@@ -102,15 +102,17 @@ def test_sections_show_fields_validation_would_reject_as_text(hostile):
     view.summary["flags"].append({"message": PAYLOAD})
     sections = (html.header, html.verdict, html.plan_section, html.strength_section, html.focus_section,
                 html.volume_section, html.size_section, html.workload_section)
-    page = html.page(PAYLOAD, "\n".join(section(view) for section in sections), footer=PAYLOAD)
+    page = pages.page(PAYLOAD, "\n".join(section(view) for section in sections), footer=PAYLOAD)
     _assert_only_text(page, ("title", PAYLOAD), ("p", f"{PAYLOAD} · {PAYLOAD} · goal: {PAYLOAD} · report as of"),
                       ("td", PAYLOAD), ("li", PAYLOAD), ("footer", PAYLOAD))
 
 
-def test_html_py_writes_no_markup_and_marks_only_the_page_safe():
-    source = inspect.getsource(html)
-    assert "escape(" not in source and not re.search(r"</?[a-z][a-z0-9]*[ >]", source)
-    tree = ast.parse(source)
+def test_html_and_pages_write_no_markup_and_mark_only_the_page_safe():
+    sources = {module.__name__: inspect.getsource(module) for module in (html, pages)}
+    for source in sources.values():
+        assert "escape(" not in source and not re.search(r"</?[a-z][a-z0-9]*[ >]", source)
+    assert "Markup" not in sources[html.__name__]
+    tree = ast.parse(sources[pages.__name__])
     marked = [node for node in ast.walk(tree)
               if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Markup"]
     page = next(node for node in ast.walk(tree) if getattr(node, "name", None) == "page")
@@ -119,4 +121,4 @@ def test_html_py_writes_no_markup_and_marks_only_the_page_safe():
 
 def test_templates_are_found_in_the_installed_package():
     assert {"page.html.j2", "index.html.j2", "strength.html.j2", "figure.html.j2"} <= set(
-        html._TEMPLATES.list_templates())
+        pages.TEMPLATES.list_templates())

@@ -1,9 +1,11 @@
-"""HTML of the reports, rendered from the Jinja2 templates in ``templates/``.
+"""HTML of the report sections (figures included) and the cohort tables,
+rendered from the Jinja2 templates in ``templates/`` (the pages around
+them: :mod:`analysis.report.pages`).
 
 Autoescape is on for every template: the functions here build plain dicts
 and lists of text and numbers (view models) and never write markup, so a
 string from data is always escaped. The only HTML let through unescaped is
-marked in :func:`page`. Pages are self-contained: one small inline
+marked in :func:`analysis.report.pages.page`. Pages are self-contained: one small inline
 stylesheet, figures as inline SVG, no scripts, no fonts or styles from a CDN.
 """
 
@@ -13,47 +15,21 @@ import base64
 import datetime as dt
 import io
 import math
-from importlib import resources
 
-import jinja2
 import matplotlib.pyplot as plt
 import polars as pl
-from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from analysis import body as body_measures
 from analysis import plots, progress, volume
 from analysis import verdict as verdicts
+from analysis.report.pages import TEMPLATES, render_template, status_word
 from analysis.report.view import TraineeView
-
-_TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("analysis.report", "templates"), autoescape=True,
-                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                keep_trailing_newline=True)
-
-
-def _render(template: str, **context) -> str:
-    return _TEMPLATES.get_template(template).render(**context)
-
-
-def page(title: str, body: str, footer: str = "") -> str:
-    """A complete, self-contained HTML document around ``body``."""
-    # The one place trusted HTML enters a template unescaped: the stylesheet
-    # shipped with the package, and the body, which is HTML these templates
-    # rendered (the index) or nbconvert's export of a report notebook whose
-    # outputs are these templates' HTML. Data was escaped where it entered.
-    css = resources.files("analysis.report").joinpath("report.css").read_text()
-    return _render("page.html.j2", title=title, css=Markup(css), body=Markup(body), footer=footer)
-
-
-def pdf_margin(left: str, right: str = "", page_numbers: bool = False) -> str:
-    """A PDF page's header or footer line: ``left`` and ``right`` (text), or
-    Chromium's page numbers on the right."""
-    return _render("pdf_margin.html.j2", left=left, right=right, page_numbers=page_numbers)
 
 
 def figure(fig: Figure, alt: str, caption: str = "") -> str:
     """A matplotlib figure as an inline SVG image with alt text."""
-    return str(_TEMPLATES.get_template("figure.html.j2").module.figure(_svg(fig), alt, caption))
+    return str(TEMPLATES.get_template("figure.html.j2").module.figure(_svg(fig), alt, caption))
 
 
 def _svg(fig: Figure) -> str:
@@ -70,18 +46,29 @@ def _svg(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def warm_up() -> None:
+    """Do what only a process's first report would: compile every template,
+    load the fonts and draw a date axis to SVG (about half a second)."""
+    for name in TEMPLATES.list_templates():
+        TEMPLATES.get_template(name)
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.plot([dt.date(2026, 1, 1), dt.date(2026, 2, 1)], [100.0, 102.5])
+    ax.set(title="warm-up", ylabel="e1RM (kg)")
+    _svg(fig)
+
+
 def header(view: TraineeView) -> str:
     p = view.profile
     facts = [p.get("sex") and {"F": "female", "M": "male"}.get(p["sex"], p["sex"]), p.get("experience"),
              p.get("goal") and f"goal: {p['goal']}"]
-    return _render("header.html.j2", name=view.display_name, facts=[str(f) for f in facts if f],
+    return render_template("header.html.j2", name=view.display_name, facts=[str(f) for f in facts if f],
                    as_of=verdicts.day(view.as_of), window_weeks=view.summary["window_weeks"],
                    window_start=verdicts.day(view.window_start))
 
 
 def verdict(view: TraineeView) -> str:
     """The plain-words paragraph at the top (:mod:`analysis.verdict`)."""
-    return _render("verdict.html.j2", text=view.summary["verdict"]["text"])
+    return render_template("verdict.html.j2", text=view.summary["verdict"]["text"])
 
 
 def plan_section(view: TraineeView) -> str:
@@ -106,7 +93,7 @@ def plan_section(view: TraineeView) -> str:
                             "before": "from " + verdicts.day(compare["block"]["previous_start"]),
                             "now": "from " + verdicts.day(compare["block"]["current_start"]),
                             "rows": _compare_rows(compare["block"]["rows"])})
-    return _render("plan.html.j2", goals=goals, blocks=blocks, comparisons=comparisons)
+    return render_template("plan.html.j2", goals=goals, blocks=blocks, comparisons=comparisons)
 
 
 def _with_unit(value: float | None, unit: str) -> str:
@@ -186,23 +173,6 @@ def _num(x: float | None) -> str:
     return "" if x is None else f"{x:.1f}"
 
 
-def _status_word(status: str) -> str:
-    return {"insufficient_data": "not enough data", "uncertain": "too early to tell"}.get(status, status)
-
-
-def index_page(rows: list[dict], failures: dict[str, str], footer: str, overview: str | None = None) -> str:
-    """The roster page: one row per trainee with its statuses and a link to
-    ``<trainee_id>/report.html`` (``trainee_id`` is the report folder)."""
-    roster = [{"folder": r["trainee_id"], "name": r["name"], "as_of": r["as_of"], "pdf": r.get("pdf", False),
-               "strength": _status_word(r["strength"]), "size": _status_word(r["size"]),
-               "lift_counts": " / ".join(str(n) for n in r["lift_counts"]),
-               "plateaus": [f"{lift} since {since or '?'}" for lift, since in r["plateaus"]],
-               "focus": " / ".join(f"{r['focus'][k]:.0%}" for k in ("strength", "hypertrophy", "endurance"))}
-              for r in rows]
-    body = _render("index.html.j2", rows=roster, failures=sorted(failures.items()), overview=overview)
-    return page("Trainee reports", body, footer)
-
-
 # --------------------------------------------------------------------------
 # Cohort tables for notebooks (analysis.cohort computes, these show)
 # --------------------------------------------------------------------------
@@ -221,7 +191,7 @@ def html_table(frame: pl.DataFrame, digits: int = 2, css_class: str = "cohort") 
     rows = [[(str(value) if column in STATUS_COLUMNS and value else None, style, _cell(value, digits))
              for column, style, value in zip(frame.columns, styles, row)]
             for row in frame.iter_rows()]
-    return _render("cohort_table.html.j2", columns=list(zip(frame.columns, styles)), rows=rows, css_class=css_class)
+    return render_template("cohort_table.html.j2", columns=list(zip(frame.columns, styles)), rows=rows, css_class=css_class)
 
 
 def _cell(value, digits: int) -> str:
@@ -239,10 +209,10 @@ def overview_html(roster: pl.DataFrame) -> str:
     their report dates, how many are progressing, on a plateau or declining,
     and flagged."""
     if roster.is_empty():
-        return _render("overview.html.j2", trainees=0)
+        return render_template("overview.html.j2", trainees=0)
     first, last = roster["as_of"].min(), roster["as_of"].max()
     count = dict(roster.group_by("strength").len().iter_rows())
-    return _render("overview.html.j2", trainees=roster.height,
+    return render_template("overview.html.j2", trainees=roster.height,
                    dates=verdicts.day(last) if first == last else f"{verdicts.day(first)} to {verdicts.day(last)}",
                    progressing=count.get("progressing", 0), plateau=count.get("plateau", 0),
                    declining=count.get("declining", 0),
@@ -265,7 +235,7 @@ def strength_section(view: TraineeView) -> str:
                                             (lift["plateau_since"], *lift["plateau_since_interval"]))
                     for lift in view.summary["lifts"] if lift["plateau_since"]}
         e1rm = _svg(plots.e1rm_over_time(sessions, view.trend, plateaus, view.window_start, view.as_of))
-    return _render("strength.html.j2", featured_words=_featured_words(view),
+    return render_template("strength.html.j2", featured_words=_featured_words(view),
                    featured_are_main=view.featured_are_main, featured_max=progress.FEATURED_MAX,
                    e1rm=e1rm, lift_names=lift_names, **_lifts(view), **_records(view), **_relative(view))
 
@@ -307,7 +277,7 @@ def focus_section(view: TraineeView) -> str:
                  if view.hard_sets.height else None)
     rest_by_week = (_svg(plots.rest_by_week(view.weekly_rest, view.window_start, view.as_of))
                     if view.weekly_rest.height else None)
-    return _render("focus.html.j2", by_week=by_week, hard_sets=hard_sets, rest_by_week=rest_by_week,
+    return render_template("focus.html.j2", by_week=by_week, hard_sets=hard_sets, rest_by_week=rest_by_week,
                    rest=verdicts.rest_words(view.summary["rest"]),
                    timed=[verdicts.timed_words(t) for t in view.summary["timed_sets"]])
 
@@ -322,7 +292,7 @@ def size_section(view: TraineeView) -> str:
                  "interval": f"{v['change_per_week_95ci'][0]:+.3f} to {v['change_per_week_95ci'][1]:+.3f}",
                  "count": v["measurements"]}
                 for m, v in size.get("measures", {}).items()]
-    return _render("size.html.j2", finding=finding["text"], evidence=size.get("evidence") or "",
+    return render_template("size.html.j2", finding=finding["text"], evidence=size.get("evidence") or "",
                    body_figure=body_figure, measures=measures)
 
 
@@ -345,10 +315,10 @@ def workload_section(view: TraineeView) -> str:
     if w["monotony"] is not None:
         facts.append(f"monotony {w['monotony']:.2f} and strain {w['strain']:,.0f} in the last full week")
     text = "; ".join(facts)
-    return _render("workload.html.j2", acwr=acwr, facts=text[:1].upper() + text[1:],
+    return render_template("workload.html.j2", acwr=acwr, facts=text[:1].upper() + text[1:],
                    flags=[f["message"] for f in view.summary["flags"]])
 
 
 def volume_section(view: TraineeView) -> str:
-    return _render("volume.html.j2", weekly_volume=_svg(plots.weekly_volume(view.weekly_volume)),
+    return render_template("volume.html.j2", weekly_volume=_svg(plots.weekly_volume(view.weekly_volume)),
                    sessions_per_week=_svg(plots.sessions_per_week(view.sessions_per_week)))

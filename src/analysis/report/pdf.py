@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from analysis import verdict
-from analysis.report.html import pdf_margin
+from analysis.report.pages import pdf_margin
 
 CHROMIUM_ARGS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
