@@ -53,15 +53,15 @@ import json, sys, time
 from analysis.report import batch, executors, render
 
 data, out, measured, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-real = executors.in_process
+real = executors.LocalWorkers.render
 
-def measured_only(trainee_ids, prepared, window_weeks, *_):
-    yield from real([t for t in trainee_ids if t == measured], prepared, window_weeks)
+def measured_only(self, trainee_ids, prepared, window_weeks, workers):
+    yield from real(self, [t for t in trainee_ids if t == measured], prepared, window_weeks, 1)
     for t in trainee_ids:
         if t != measured:
             yield render.Rendered(t, html="<p>placeholder: not rendered by the benchmark</p></html>")
 
-executors.in_process = executors.local_processes = measured_only
+executors.LocalWorkers.render = measured_only
 start = time.perf_counter()
 result = batch.run(data, out, changed_only=True, jobs=jobs, log=lambda *_: None, progress_bar=False)
 seconds = time.perf_counter() - start

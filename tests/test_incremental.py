@@ -65,7 +65,7 @@ def test_partitioned_rerun_reads_only_the_changed_trainee(tmp_path):
     rerun = batch.run(data, out, changed_only=True, jobs=2, **_quiet(lines))
     assert set(rerun.reports) == {"T002"} and rerun.unchanged == 2 and rerun.failures == {}
     assert any("analysed 1 trainee(s)" in line and "2 unchanged, not read" in line
-               and "in this process" in line for line in lines), lines
+               and "with 1 process(es)" in line for line in lines), lines
     assert {t: (out / t / "report.html").stat().st_mtime_ns for t in kept} == kept  # byte-identical: not rewritten
     assert json.loads((out / "T002" / "summary.json").read_text())["as_of"] == day
     index = (out / "index.html").read_text()
@@ -145,7 +145,7 @@ def test_the_cohort_overview_from_the_roster_part_equals_one_from_whole_summarie
 
 def test_in_process_reports_equal_a_kernel_process_s(tmp_path):
     data, out = _cohort(tmp_path, 2, partition=False), tmp_path / "reports"
-    batch.run(data, out, trainees=["T001"], jobs=1, **_quiet([]))  # rendered in this process
+    batch.run(data, out, trainees=["T001"], jobs=1, **_quiet([]))  # in a worker's in-process kernel
     prepared = out / batch.PREPARED
     kernel.discard_worker_kernel()
     from_process = render.render("T001", prepared, 8).html  # a kernel process

@@ -118,7 +118,8 @@ def test_failing_notebook_is_kept_and_replaces_the_stale_report(tmp_path):
 def test_one_failing_report_does_not_stop_the_others(built, tmp_path):
     out, _ = built
     prepared = out / batch.PREPARED  # holds T001..: T404 has nothing and fails in its worker
-    results = {r.name: r for r in executors.local_processes(["T404", "T002"], prepared, 8, jobs=1)}
+    with executors.LocalWorkers() as local:
+        results = {r.name: r for r in local.render(["T404", "T002"], prepared, 8, workers=1)}
     assert results["T404"].error and results["T404"].html is None
     assert results["T002"].error is None and "<h1>" in results["T002"].html
 

@@ -4,9 +4,9 @@
 trainee by trainee (:class:`~analysis.io.native.DatasetFolder`), analyses
 them in chunks of about :data:`CHUNK_SETS` sets (one vectorized pass per
 chunk: memory is bounded by the chunk, not the club), saves the slices of
-the trainees to render, executes the report notebook for each (in this
-process for a few reports, else in parallel workers: local processes or
-Dask), and writes each ``report.html`` and ``summary.json`` atomically as it
+the trainees to render, executes the report notebook for each (in local
+worker processes, the first started and warmed up while the data is read,
+or on Dask), and writes each ``report.html`` and ``summary.json`` atomically as it
 arrives (and, with ``pdf``, prints ``report.pdf`` beside it:
 :mod:`analysis.report.pdf`), then the cohort overview, the index and the
 manifest.
@@ -36,12 +36,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import importlib
 import itertools
 import json
 import os
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +47,7 @@ from typing import TYPE_CHECKING
 
 from analysis import __version__
 from analysis.io import native, partitioned
-from analysis.report import REPORT_NOTEBOOK, manifest, slug
+from analysis.report import REPORT_NOTEBOOK, executors, manifest, slug
 from analysis.report.lock import run_lock
 
 if TYPE_CHECKING:
@@ -106,9 +104,11 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
             if pdf:
                 from analysis.report.pdf import Printer
             try:
-                with Printer() if pdf else contextlib.nullcontext() as printer:
+                # the first local worker starts now, and warms up on the other core while this process reads
+                with (Printer() if pdf else contextlib.nullcontext() as printer,
+                      contextlib.nullcontext() if dask else executors.LocalWorkers() as local):
                     return _build(Path(data_dir), out_dir, trainees, as_of, since, window_weeks, jobs, changed_only,
-                                  dask, log, progress_bar, fingerprint, done, printer)
+                                  dask, log, progress_bar, fingerprint, done, printer, local)
             except partitioned.Superseded:
                 if attempt == native.READ_ATTEMPTS:
                     raise
@@ -117,12 +117,8 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
 
 
 def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, changed_only, dask, log,
-           progress_bar, fingerprint, done: manifest.Manifest, printer: Printer | None) -> BatchResult:
-    # The rendering machinery (papermill, nbconvert, ipykernel, matplotlib: ~1.5 s
-    # of imports) loads in a thread while this one reads the dataset, mostly in
-    # polars, which releases the GIL (where both need a module, one waits for it).
-    preload = threading.Thread(target=importlib.import_module, args=("analysis.report.executors",), daemon=True)
-    preload.start()
+           progress_bar, fingerprint, done: manifest.Manifest, printer: Printer | None,
+           local: executors.LocalWorkers | None) -> BatchResult:
     _remove_leftovers(out_dir)
     data = native.DatasetFolder(data_dir)
     present = data.trainee_ids
@@ -148,12 +144,8 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
                               done, rejects, result, out_dir, printer)
     _write_rejects(rejects, data, out_dir, log, result)
 
-    preload.join()
-    from analysis.report import executors
-
-    workers = min(jobs or _cores(), max(1, len(todo)))  # no idle workers starting kernels
-    here = not dask and (workers == 1 or len(todo) <= IN_PROCESS_MAX)
-    where = f"on Dask at {dask}" if dask else "in this process" if here else f"with {workers} process(es)"
+    workers = 1 if len(todo) <= ONE_WORKER_MAX else min(jobs or _cores(), len(todo))
+    where = f"on Dask at {dask}" if dask else f"with {workers} process(es)"
     result.unchanged = reused + len(analysed.ids) - len(todo)
     log(f"analysed {len(analysed.ids)} trainee(s), {analysed.sets} sets"
         + (f" ({reused} unchanged, not read)" if reused else "")
@@ -161,12 +153,8 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
         + (f", {result.unchanged} unchanged" if result.unchanged else ""))
     owner = {folders[tid]: tid for tid in todo}  # workers know a trainee by its folder name
     prepared = out_dir / PREPARED
-    if dask:
-        rendered = executors.dask_cluster(list(owner), prepared, window_weeks, dask)
-    elif here:
-        rendered = executors.in_process(list(owner), prepared, window_weeks)
-    else:
-        rendered = executors.local_processes(list(owner), prepared, window_weeks, workers)
+    rendered = (executors.dask_cluster(list(owner), prepared, window_weeks, dask) if dask
+                else local.render(list(owner), prepared, window_weeks, workers))
     ticker = _Ticker(len(todo), log, sys.stderr.isatty() if progress_bar is None else progress_bar)
     saved = time.monotonic()
     for report in rendered:
@@ -190,7 +178,7 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     if printer is not None and printer.count:
         log(f"printed {printer.count} PDF(s) in {printer.seconds:.1f} s ({printer.seconds / printer.count:.2f} s each)")
     if trainees is None:  # the overview is of the whole roster, not of a run for a few
-        _write_cohort_overview(out_dir, result, log)
+        _write_cohort_overview(out_dir, result, log, local)
     for tid in set(done.trainees) - set(present):
         done.forget(tid)
     done.fingerprint = None if result.failures else fingerprint  # failures are retried next time
@@ -204,11 +192,11 @@ CHUNK_SETS = 200_000
 by this, not by the club (benchmarks/incremental_speed.py measures it at
 10M sets). A trainee's analysis does not depend on who else is in the chunk
 (up to floating-point rounding in the batched linear algebra)."""
-IN_PROCESS_MAX = 8
-"""Up to this many reports render in this process's in-process kernel:
-starting workers costs about 3 s of imports and first-report set-up each,
-what rendering 4 reports costs (0.7 s each), and two workers halve the rest:
-they break even at about 8 reports on 2 cores."""
+ONE_WORKER_MAX = 8
+"""Up to this many reports render in the warm worker alone: starting
+another worker costs about 3 s of imports and first-report set-up, what
+rendering 4 reports costs (0.7 s each), and two workers halve the rest: they
+break even at about 8 reports on 2 cores."""
 
 
 @dataclass
@@ -315,13 +303,15 @@ class _Rejects:
         return frame.sort(order, "source", "line", maintain_order=True)
 
 
-def _write_cohort_overview(out_dir: Path, result: BatchResult, log) -> None:
+def _write_cohort_overview(out_dir: Path, result: BatchResult, log, local) -> None:
     """``cohort.html``: the cohort overview notebook run on the reports'
-    summaries (their roster part, :data:`ROSTER`), in this process's
-    in-process kernel."""
+    summaries (their roster part, :data:`ROSTER`), in the warm local worker
+    (:class:`~analysis.report.executors.LocalWorkers`; with Dask, in a
+    kernel of this process)."""
     from analysis.report import kernel, render
 
-    overview = render.render_cohort(out_dir / ROSTER, kernel.in_process_kernel())
+    overview = (local.render_cohort(out_dir / ROSTER) if local is not None
+                else render.render_cohort(out_dir / ROSTER, kernel.in_process_kernel()))
     if overview.error:
         result.failures[overview.name] = overview.error
         log(f"FAILED {overview.name}: {overview.error}")
@@ -467,12 +457,12 @@ def _index_row(summary: dict) -> dict:
 
 def _write_index(rows: dict[str, dict], wanted: list[str], folders: dict[str, str], result: BatchResult,
                  out_dir: Path) -> None:
-    from analysis.report import html
+    from analysis.report import pages
 
     # index_page links to <trainee_id>/report.html: give it the folder, the label shows the id
     listed = [rows[tid] | {"trainee_id": folders[tid], "pdf": (out_dir / folders[tid] / "report.pdf").is_file()}
               for tid in wanted if tid not in result.failures and tid in rows]
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    native.write_text_atomic(out_dir / "index.html", html.index_page(
+    native.write_text_atomic(out_dir / "index.html", pages.index_page(
         listed, result.failures, f"generated {stamp} · analysis {__version__}",
         overview="cohort.html" if (out_dir / "cohort.html").is_file() else None))

@@ -1,11 +1,15 @@
-"""Where reports are rendered: this process, local processes or a Dask cluster.
+"""Where reports are rendered: local worker processes or a Dask cluster.
 
-Each takes the trainees to render and yields :class:`~analysis.report.render.Rendered`
-as reports finish. This process and each local worker process render in
-their own in-process kernel (:func:`~analysis.report.kernel.in_process_kernel`):
-no kernel process beside them, and 8-10% less time a report than through
-one (``benchmarks/batch_speed.py``); a run with a few reports starts no
-worker either. A Dask worker thread keeps one warm kernel process
+Each yields :class:`~analysis.report.render.Rendered` as reports finish.
+Local rendering (:class:`LocalWorkers`) starts its first worker process
+when the run starts: it imports papermill, nbconvert and matplotlib, starts
+its in-process kernel (:func:`~analysis.report.kernel.in_process_kernel`,
+no kernel process beside it) and draws a first figure while this process
+reads and analyses the data, on the other core. A run with a few reports
+renders them in that warm worker (one changed trainee pays no start-up of
+its own), as it does the cohort overview; a bigger run adds workers up to
+``--jobs``. This process never imports the rendering machinery. A Dask
+worker thread keeps one warm kernel process
 (:func:`~analysis.report.kernel.worker_kernel`). Either way a kernel starts
 once per worker, not once per report.
 """
@@ -13,39 +17,103 @@ once per worker, not once per report.
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from analysis.report import kernel
-from analysis.report.render import Rendered, render, render_shipped
+from analysis.report import RECYCLE_AFTER
+from analysis.report.render import Rendered
+
+IN_FLIGHT = 2
+"""Reports queued per worker: the next one waits in its queue while one renders."""
 
 
-def in_process(trainee_ids: list[str], prepared: Path, window_weeks: int) -> Iterator[Rendered]:
-    """Render one after another in this process's in-process kernel
-    (:func:`~analysis.report.kernel.in_process_kernel`)."""
-    warm = kernel.in_process_kernel()
-    for tid in trainee_ids:
-        yield render(tid, prepared, window_weeks, warm)
+class LocalWorkers:
+    """Worker processes for one run, each rendering in its own in-process
+    kernel and replaced after :data:`~analysis.report.RECYCLE_AFTER`
+    reports (which bounds any slow leak). The first starts and warms up at
+    once; :meth:`render` adds the others when it has many reports. Workers
+    are spawned, not forked: forking a process that runs polars' thread pool
+    can deadlock. A worker that dies (killed by the OS, say) loses the
+    reports queued on it: they fail, and the next run renders them."""
+
+    def __init__(self):
+        self.pools = [self._pool(1)]
+        self.warming = self.pools[0].submit(_warm_up)
+
+    @staticmethod
+    def _pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   max_tasks_per_child=RECYCLE_AFTER)
+
+    def render(self, trainee_ids: list[str], prepared: Path, window_weeks: int, workers: int) -> Iterator[Rendered]:
+        """Render in ``workers`` processes (the warm one and ``workers - 1``
+        more), each given the next report as it finishes one."""
+        if workers > 1 and len(self.pools) == 1:
+            self.pools.append(self._pool(workers - 1))
+        slots = {pool: IN_FLIGHT * pool._max_workers for pool in self.pools}
+        queue, running = deque(trainee_ids), {}
+        while queue or running:
+            for pool, n in slots.items():
+                while queue and sum(p is pool for p, _ in running.values()) < n:
+                    tid = queue.popleft()
+                    running[_submit(pool, _render_here, tid, prepared, window_weeks)] = (pool, tid)
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield _result(future, running.pop(future)[1])
+
+    def render_cohort(self, reports: Path) -> Rendered:
+        """The cohort overview, in the warm worker."""
+        return _result(_submit(self.pools[0], _render_cohort_here, reports), "cohort overview")
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers; when the run failed, at once (not after the warm-up)."""
+        for pool in self.pools:
+            if failed:  # Python 3.14 has pool.terminate_workers() for this
+                for process in list((pool._processes or {}).values()):
+                    process.terminate()
+            pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> LocalWorkers:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        self.close(failed=kind is not None)
 
 
-def local_processes(trainee_ids: list[str], prepared: Path, window_weeks: int, jobs: int) -> Iterator[Rendered]:
-    """Render in ``jobs`` local worker processes reading ``prepared/<id>``,
-    each replaced after :data:`~analysis.report.kernel.RECYCLE_AFTER` reports
-    (which bounds any slow leak). Workers are spawned, not forked: forking a
-    process that runs polars' thread pool can deadlock. A worker that dies
-    (killed by the OS, say) loses the reports still queued: they fail, and
-    the next run renders them."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, max_tasks_per_child=kernel.RECYCLE_AFTER) as pool:
-        futures = {pool.submit(_render_here, tid, prepared, window_weeks): tid for tid in trainee_ids}
-        for future in as_completed(futures):
-            yield _result(future, futures[future])
+def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
+    """``pool.submit``, or a failed future when the pool is broken (a worker died)."""
+    try:
+        return pool.submit(fn, *args)
+    except RuntimeError as err:  # BrokenProcessPool, or shut down
+        future = Future()
+        future.set_exception(err)
+        return future
+
+
+def _warm_up() -> None:
+    """In a new worker: import what a report and the cohort overview need,
+    start the in-process kernel, build the HTML exporter and draw a first
+    figure (the first one loads fonts and backends: about a second)."""
+    from analysis import cohort  # noqa: F401 - imported for the overview notebook
+    from analysis.report import kernel, render
+
+    kernel.in_process_kernel().ready()
+    render.warm_up()
 
 
 def _render_here(trainee_id: str, prepared: Path, window_weeks: int) -> Rendered:
     """:func:`~analysis.report.render.render` in the worker's in-process kernel."""
-    return render(trainee_id, prepared, window_weeks, kernel.in_process_kernel())
+    from analysis.report import kernel, render
+
+    return render.render(trainee_id, prepared, window_weeks, kernel.in_process_kernel())
+
+
+def _render_cohort_here(reports: Path) -> Rendered:
+    from analysis.report import kernel, render
+
+    return render.render_cohort(reports, kernel.in_process_kernel())
 
 
 def dask_cluster(trainee_ids: list[str], prepared: Path, window_weeks: int, address) -> Iterator[Rendered]:
@@ -54,6 +122,8 @@ def dask_cluster(trainee_ids: list[str], prepared: Path, window_weeks: int, addr
     only its trainee's prepared tables, so workers need no shared storage;
     the suite must be installed on the workers."""
     from distributed import Client, as_completed as dask_completed
+
+    from analysis.report.render import render_shipped
 
     client = address if isinstance(address, Client) else Client(address)
     try:

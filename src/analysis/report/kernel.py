@@ -7,14 +7,14 @@ reports stay real executed notebooks. Before each notebook the kernel's
 namespace and output cache are cleared, open figures are closed and the
 execution counter is set back to 1, so a report's bytes do not depend on
 what ran before it in that kernel (``tests/test_report.py`` checks this).
-After a failure the kernel is replaced, and after :data:`RECYCLE_AFTER`
+After a failure the kernel is replaced, and after :data:`~analysis.report.RECYCLE_AFTER`
 notebooks too, which bounds any slow leak.
 
 Two kinds:
 
 - :class:`InProcessKernel`, ipykernel's in-process kernel, in the rendering
-  process itself: the command's own process for a run with a few reports
-  and for the cohort overview, and each local worker process. No kernel
+  process itself: each local worker process
+  (:class:`~analysis.report.executors.LocalWorkers`). No kernel
   process to start and no messages to copy between processes; the imports a
   report needs are the process's own (``tests/test_incremental.py`` checks
   its reports are byte-identical to a kernel process's).
@@ -50,8 +50,9 @@ from jupyter_client.manager import KernelManager  # noqa: E402
 from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
 from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 
+from analysis.report import RECYCLE_AFTER  # noqa: E402
+
 ENGINE = "analysis-warm"
-RECYCLE_AFTER = 500
 START_TIMEOUT = 60
 # Kernel options: no start-up warning about TCP on every start; no history
 # database (a SQLite file in ~/.ipython that parallel kernels would share).

@@ -10,9 +10,13 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis import __version__
-from analysis.report import COHORT_NOTEBOOK, NOTEBOOKS, REPORT_NOTEBOOK, html, kernel
+from analysis.report import COHORT_NOTEBOOK, NOTEBOOKS, REPORT_NOTEBOOK
+
+if TYPE_CHECKING:  # imported where a notebook runs: the caller of a worker needs only Rendered
+    from analysis.report import kernel
 
 CELL_TIMEOUT = 600  # seconds; a stuck cell fails its report instead of the batch
 
@@ -54,6 +58,8 @@ def _execute(name: str, notebook: Path, parameters: dict, title, warm: kernel.Wa
     HTML export; a failure gives the error and the partly executed notebook."""
     import papermill
 
+    from analysis.report import kernel
+
     warm = warm or kernel.worker_kernel(NOTEBOOKS)
     with tempfile.TemporaryDirectory(prefix="analysis-report-") as tmp:
         executed = Path(tmp) / notebook.name
@@ -92,7 +98,19 @@ def export_html(notebook: Path, title: str, footer: str) -> str:
     for i, cell in enumerate(executed.cells):
         cell["id"] = f"cell-{i}"  # papermill's injected cell has a random id: keep bytes stable
     body, _ = _exporter().from_notebook_node(executed)
-    return html.page(title, body, footer=footer)
+    from analysis.report import pages
+
+    return pages.page(title, body, footer=footer)
+
+
+def warm_up() -> None:
+    """Build the exporter and draw a first figure before the first report
+    (:func:`analysis.report.executors.LocalWorkers` does it while the data
+    is read)."""
+    from analysis.report import html
+
+    _exporter()
+    html.warm_up()
 
 
 @functools.cache
