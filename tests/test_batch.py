@@ -9,8 +9,10 @@ import json
 import os
 import signal
 import subprocess
+import shutil
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 import polars as pl
@@ -68,6 +70,19 @@ def test_fingerprint_follows_data_notebook_code_and_options(cohort, tmp_path):
     _add_session(cohort, "T001")
     assert manifest.run_fingerprint(cohort, notebook, {"window_weeks": 8})["data"] != base["data"]
     assert base["code"] == manifest.code_digest() and len(base["code"]) == 64
+
+
+def test_code_digest_follows_every_file_of_the_package_but_bytecode(tmp_path, monkeypatch):
+    package = tmp_path / "analysis"
+    shutil.copytree(Path(str(resources.files("analysis"))), package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(manifest.resources, "files", lambda _: package)
+    base = manifest.code_digest()
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "x.pyc").write_bytes(b"bytecode")
+    assert manifest.code_digest() == base
+    template = package / "report" / "templates" / "verdict.html.j2"
+    template.write_text(template.read_text() + "<!-- changed -->\n")
+    assert manifest.code_digest() != base
 
 
 def test_a_second_run_waits_or_exits_with_a_clear_message(cohort, tmp_path, capsys):

@@ -46,12 +46,13 @@ FILE = ".manifest.json"
 
 
 def code_digest() -> str:
-    """SHA-256 over the suite's own source and data files (a changed
-    formula re-renders every report even if the version was not bumped)."""
+    """SHA-256 over every file of the suite's package but bytecode: code,
+    catalog, stylesheet, templates (a changed formula or template re-renders
+    every report even if the version was not bumped)."""
     root = resources.files("analysis")
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(Path(str(root)).rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".csv", ".css", ".tpl", ".ipynb"}:
+        if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(str(root)).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
