@@ -133,8 +133,11 @@ def _report_options(parser: argparse.ArgumentParser) -> dict[str, argparse.Actio
         add("--since", type=_date, help="leave out logs before this date"),
         add("--window-weeks", type=_positive, help=f"trend window in weeks (default: {REPORT_DEFAULTS['window_weeks']})"),
         add("--changed-only", action="store_true",
-            help="render only trainees whose data, the notebook or the code changed since the last run"),
-        add("--jobs", type=_positive, help="parallel local workers (default: number of cores)"),
+            help="read, analyse and render only trainees whose data (sets, body, trainees row, goals), the "
+                 "notebook, the code or the options changed since the last run; reuse the others' reports"),
+        add("--jobs", type=_positive,
+            help="parallel local workers (default: number of cores); up to 8 reports use one, started "
+                 "while the data is read"),
         add("--dask", metavar="ADDRESS", help="render on a Dask cluster (e.g. tcp://host:8786) instead of local processes"),
         add("--wait", type=float, metavar="SECONDS",
             help="if another run holds the output folder, wait this long for it (default: exit at once)"),
