@@ -20,7 +20,7 @@ import tomllib
 from pathlib import Path
 
 from analysis import __version__
-from analysis.errors import DataFileError
+from analysis.errors import DataFileError, PdfUnavailable
 
 # At exit the interpreter runs full garbage collections over every object of
 # polars, pandas, scipy, matplotlib and IPython: 0.6 s of a scheduled run
@@ -315,10 +315,6 @@ def _report(args: argparse.Namespace) -> int:
     for dest, value in {**REPORT_DEFAULTS, **from_file}.items():
         if getattr(args, dest) is None or getattr(args, dest) is False:  # not given on the command line
             setattr(args, dest, value)
-    if args.pdf:  # the PDF machinery imports the report pages (matplotlib): only when asked for
-        from analysis.report.pdf import PdfUnavailable
-    else:
-        PdfUnavailable = ()  # noqa: N806 - an except clause naming no exception
     try:
         result = batch.run(args.data, args.out, trainees=args.trainee, as_of=args.as_of, since=args.since,
                            window_weeks=args.window_weeks, jobs=args.jobs, changed_only=args.changed_only,

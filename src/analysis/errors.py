@@ -8,3 +8,7 @@ class DataFileError(Exception):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+
+
+class PdfUnavailable(Exception):
+    """``--pdf`` without Playwright or Chromium, or Chromium would not start."""

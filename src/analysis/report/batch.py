@@ -86,7 +86,7 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
     run's ``--params``) is part of the run fingerprint.
     Raises :class:`~analysis.report.lock.RunLocked` if another run holds
     ``out_dir`` for longer than ``wait_seconds``, and
-    :class:`~analysis.report.pdf.PdfUnavailable` (before reading the data)
+    :class:`~analysis.errors.PdfUnavailable` (before reading the data)
     if ``pdf`` is asked for without Playwright or Chromium.
     """
     out_dir = Path(out_dir)

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from analysis import verdict
+from analysis.errors import PdfUnavailable
 from analysis.report.pages import pdf_margin
 
 CHROMIUM_ARGS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -34,10 +35,6 @@ _TITLE_AND_FOOTER = """() => {
     footer?.remove();
     return [document.querySelector('h1')?.innerText ?? document.title, footer?.innerText ?? ''];
 }"""
-
-
-class PdfUnavailable(Exception):
-    """Playwright or Chromium is missing, or Chromium would not start."""
 
 
 class PrintFailed(Exception):
