@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 
 from analysis import cli, synth
+from analysis.io import native
 from analysis.report import REPORT_NOTEBOOK, batch, manifest
 from analysis.report.lock import RunLocked, run_lock
 
@@ -62,13 +63,13 @@ def test_changed_only_renders_only_what_changed(cohort, tmp_path):
 def test_fingerprint_follows_data_notebook_code_and_options(cohort, tmp_path):
     notebook = tmp_path / "report.ipynb"
     notebook.write_bytes(REPORT_NOTEBOOK.read_bytes())
-    base = manifest.run_fingerprint(cohort, notebook, {"window_weeks": 8})
-    assert manifest.run_fingerprint(cohort, notebook, {"window_weeks": 8}) == base
-    assert manifest.run_fingerprint(cohort, notebook, {"window_weeks": 6}) != base
+    base = manifest.run_fingerprint(native.DatasetFolder(cohort), notebook, {"window_weeks": 8})
+    assert manifest.run_fingerprint(native.DatasetFolder(cohort), notebook, {"window_weeks": 8}) == base
+    assert manifest.run_fingerprint(native.DatasetFolder(cohort), notebook, {"window_weeks": 6}) != base
     notebook.write_bytes(notebook.read_bytes() + b"\n")
-    assert manifest.run_fingerprint(cohort, notebook, {"window_weeks": 8})["notebook"] != base["notebook"]
+    assert manifest.run_fingerprint(native.DatasetFolder(cohort), notebook, {"window_weeks": 8})["notebook"] != base["notebook"]
     _add_session(cohort, "T001")
-    assert manifest.run_fingerprint(cohort, notebook, {"window_weeks": 8})["data"] != base["data"]
+    assert manifest.run_fingerprint(native.DatasetFolder(cohort), notebook, {"window_weeks": 8})["data"] != base["data"]
     assert base["code"] == manifest.code_digest() and len(base["code"]) == 64
 
 

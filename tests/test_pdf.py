@@ -25,6 +25,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from analysis import cli, verdict
+from analysis.io import native
 from analysis.report import REPORT_NOTEBOOK, batch, manifest
 from tests.conftest import ARTIFACTS, EXPORTS, REPO
 
@@ -178,11 +179,11 @@ def test_params_file_is_part_of_the_run_fingerprint(tmp_path):
     (data / "sets.csv").write_text("trainee_id,date,exercise,weight_kg,reps\nT1,2026-01-05,Back Squat,100,5\n")
     params = tmp_path / "params.toml"
     params.write_text("window-weeks = 4\n")
-    first = manifest.run_fingerprint(data, REPORT_NOTEBOOK, {}, params)
-    assert manifest.run_fingerprint(data, REPORT_NOTEBOOK, {}, params) == first
+    first = manifest.run_fingerprint(native.DatasetFolder(data), REPORT_NOTEBOOK, {}, params)
+    assert manifest.run_fingerprint(native.DatasetFolder(data), REPORT_NOTEBOOK, {}, params) == first
     params.write_text("window-weeks = 4\nchanged-only = true\n")
-    assert manifest.run_fingerprint(data, REPORT_NOTEBOOK, {}, params) != first
-    assert manifest.run_fingerprint(data, REPORT_NOTEBOOK, {}) != first
+    assert manifest.run_fingerprint(native.DatasetFolder(data), REPORT_NOTEBOOK, {}, params) != first
+    assert manifest.run_fingerprint(native.DatasetFolder(data), REPORT_NOTEBOOK, {}) != first
 
 
 @pytest.mark.parametrize("missing", ["chromium", "playwright"])

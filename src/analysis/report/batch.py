@@ -96,7 +96,8 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
         options = {"trainees": sorted(trainees) if trainees else None, "window_weeks": window_weeks,
                    "as_of": as_of and as_of.isoformat(), "since": since and since.isoformat(), "pdf": pdf}
         for attempt in itertools.count(1):  # again if an import commits while the dataset is read
-            fingerprint = manifest.run_fingerprint(Path(data_dir), REPORT_NOTEBOOK, options, params_file)
+            data = native.DatasetFolder(data_dir)  # this attempt's state of the dataset
+            fingerprint = manifest.run_fingerprint(data, REPORT_NOTEBOOK, options, params_file)
             done = manifest.Manifest.load(out_dir)
             if changed_only and done.up_to_date(fingerprint, out_dir):
                 log(f"nothing changed since the last run: {len(done.trainees)} reports up to date")
@@ -107,7 +108,7 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
                 # the first local worker starts now, and warms up on the other core while this process reads
                 with (Printer() if pdf else contextlib.nullcontext() as printer,
                       contextlib.nullcontext() if dask else executors.LocalWorkers() as local):
-                    return _build(Path(data_dir), out_dir, trainees, as_of, since, window_weeks, jobs, changed_only,
+                    return _build(data, out_dir, trainees, as_of, since, window_weeks, jobs, changed_only,
                                   dask, log, progress_bar, fingerprint, done, printer, local)
             except partitioned.Superseded:
                 if attempt == native.READ_ATTEMPTS:
@@ -115,12 +116,10 @@ def run(data_dir: str | Path, out_dir: str | Path, trainees: list[str] | None = 
                 log("the dataset changed while it was read (an import committed): reading it again")
 
 
-
-def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, changed_only, dask, log,
+def _build(data: native.DatasetFolder, out_dir, trainees, as_of, since, window_weeks, jobs, changed_only, dask, log,
            progress_bar, fingerprint, done: manifest.Manifest, printer: Printer | None,
            local: executors.LocalWorkers | None) -> BatchResult:
     _remove_leftovers(out_dir)
-    data = native.DatasetFolder(data_dir)
     present = data.trainee_ids
     folders, refused = slug.folder_names(present)
     wanted = trainees or present
@@ -130,7 +129,7 @@ def _build(data_dir, out_dir, trainees, as_of, since, window_weeks, jobs, change
     for tid in sorted(set(wanted) & set(refused)):
         result.failures[tid] = refused[tid]
     wanted = [t for t in wanted if t in folders]
-    checks = manifest.check_keys(fingerprint, data_dir, data.owned_digests)
+    checks = manifest.check_keys(fingerprint, data.folder, data.owned_digests)
     keys = manifest.input_keys(fingerprint, checks, data.digests)
     fresh = [t for t in wanted if not changed_only or done.inputs.get(t) != keys[t] or t not in done.rows
              or not _on_disk(out_dir / folders[t], printer)]

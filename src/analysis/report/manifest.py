@@ -58,10 +58,9 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def run_fingerprint(data_dir: Path, notebook: Path, options: dict, params_file: Path | None = None) -> dict:
+def run_fingerprint(data: native.DatasetFolder, notebook: Path, options: dict, params_file: Path | None = None) -> dict:
     """Everything a run's output depends on, as hashes and values
     (``params_file``: the ``--params`` file the options were read from)."""
-    data = native.DatasetFolder(data_dir)
     return {
         "data": {p.relative_to(data.folder).as_posix(): file_digest(p) for p in data.files()},
         "notebook": file_digest(notebook),
