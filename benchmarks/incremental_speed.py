@@ -96,8 +96,8 @@ def write_cohort(root: Path, n: int, weeks: int, csv: bool) -> tuple[Path, Path 
                     with open(flat / f"{name}.csv", "ab") as handle:  # as analysis import writes it
                         frames[name].write_csv(handle, include_header=first == 0)
             total += frames["sets"].height
-            snapshot = partitioned.commit(snapshot, {name: {tid: rows for (tid,), rows in frame.partition_by(
-                "trainee_id", as_dict=True, maintain_order=True).items()} for name, frame in frames.items()})
+            snapshot = partitioned.commit(snapshot, {name: partitioned.by_trainee(frame)
+                                                     for name, frame in frames.items()})
     roster = pl.concat(people)
     roster.write_csv(part / "trainees.csv")
     if flat is not None:

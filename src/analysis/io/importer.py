@@ -247,8 +247,9 @@ def import_sources(
             before = {name: partitioned.valid_rows(snapshot, name, owners) for name in TABLES}
             before["rejects"] = partitioned.read_rejects(snapshot)
             merged = _merge(parts, before)
-            grown = {name: {tid: merged.after[name].filter(pl.col("trainee_id") == tid) for tid in merged.grown[name]}
-                     for name in TABLES}
+            grown = {name: partitioned.by_trainee(merged.after[name].filter(
+                pl.col("trainee_id").is_in(pl.Series(sorted(merged.grown[name]), dtype=pl.String).implode())))
+                for name in TABLES}
             listed = merged.after["rejects"] if merged.after["rejects"].height > before["rejects"].height else None
             if any(grown.values()) or listed is not None:  # else nothing to commit
                 snapshot = partitioned.commit(snapshot, grown, listed)

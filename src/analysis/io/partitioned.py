@@ -291,14 +291,13 @@ def convert(folder: str | os.PathLike) -> Snapshot:
     rejects = native.read_rejects_file(old_rejects) if old_rejects.is_file() else None
     replaced = {p.name: native.file_digest(p) for p in [*sources.values(), old_rejects] if p is not None and p.is_file()}
     with writer(folder, create=True) as snapshot:
-        by_trainee = {name: dict(_split(frame)) for name, frame in frames.items()}
-        new = commit(snapshot, by_trainee, rejects, converted_from=replaced)
+        new = commit(snapshot, {name: by_trainee(frame) for name, frame in frames.items()}, rejects,
+                     converted_from=replaced)
         for name in replaced:
             (folder / name).unlink()
     return new
 
 
-def _split(frame: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
-    """(trainee id, their rows) in file order."""
-    for (tid,), part in frame.partition_by("trainee_id", as_dict=True, maintain_order=True).items():
-        yield tid, part
+def by_trainee(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Each trainee's rows, in file order: what :func:`commit` takes for a table."""
+    return {tid: part for (tid,), part in frame.partition_by("trainee_id", as_dict=True, maintain_order=True).items()}
