@@ -39,8 +39,10 @@ class LocalWorkers:
     reports queued on it: they fail, and the next run renders them."""
 
     def __init__(self):
-        self.pools = [self._pool(1)]
-        self.warming = self.pools[0].submit(_warm_up)
+        self.warm = self._pool(1)
+        self.pools = {self.warm: 1}
+        """Each pool and its number of workers: the warm one, then the others."""
+        self.warming = self.warm.submit(_warm_up)
 
     @staticmethod
     def _pool(workers: int) -> ProcessPoolExecutor:
@@ -51,12 +53,11 @@ class LocalWorkers:
         """Render in ``workers`` processes (the warm one and ``workers - 1``
         more), each given the next report as it finishes one."""
         if workers > 1 and len(self.pools) == 1:
-            self.pools.append(self._pool(workers - 1))
-        slots = {pool: IN_FLIGHT * pool._max_workers for pool in self.pools}
+            self.pools[self._pool(workers - 1)] = workers - 1
         queue, running = deque(trainee_ids), {}
         while queue or running:
-            for pool, n in slots.items():
-                while queue and sum(p is pool for p, _ in running.values()) < n:
+            for pool, n in self.pools.items():
+                while queue and sum(p is pool for p, _ in running.values()) < IN_FLIGHT * n:
                     tid = queue.popleft()
                     running[_submit(pool, _render_here, tid, prepared, window_weeks)] = (pool, tid)
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -65,7 +66,7 @@ class LocalWorkers:
 
     def render_cohort(self, reports: Path) -> Rendered:
         """The cohort overview, in the warm worker."""
-        return _result(_submit(self.pools[0], _render_cohort_here, reports), "cohort overview")
+        return _result(_submit(self.warm, _render_cohort_here, reports), "cohort overview")
 
     def close(self, failed: bool = False) -> None:
         """Stop the workers; when the run failed, at once (not after the warm-up)."""
